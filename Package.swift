@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+// Postdesk: an email-driven helpdesk daemon. No package dependencies: only the toolchain and
+// C libraries from Debian packages (libcurl, SQLite; libxcrypt later), each wrapped by one module.
+import PackageDescription
+
+let package = Package(
+    name: "postdesk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "postdesk", targets: ["postdesk"]),
+    ],
+    targets: [
+        // MARK: - C libraries (Debian packages)
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        /// Typed wrappers for libcurl's variadic calls (Swift cannot call C variadics).
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+
+        // MARK: - Pure modules
+        /// RFC 5322 / MIME parsing and (later) composing. No I/O.
+        .target(name: "PostdeskMail", path: "Sources/PostdeskMail"),
+
+        // MARK: - Modules over C libraries
+        .target(name: "PostdeskStore", dependencies: ["CSQLite"], path: "Sources/PostdeskStore"),
+        .target(name: "PostdeskSMTP", dependencies: ["CCurl", "CCurlShim"], path: "Sources/PostdeskSMTP"),
+
+        // MARK: - Commands and the executable
+        .target(
+            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskStore", "PostdeskSMTP"],
+            path: "Sources/PostdeskCLI"),
+        .executableTarget(name: "postdesk", dependencies: ["PostdeskCLI"], path: "Sources/postdesk"),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
+        .testTarget(
+            name: "PostdeskCLITests", dependencies: ["PostdeskCLI", "PostdeskMail", "PostdeskStore", "PostdeskSMTP"],
+            path: "Tests/PostdeskCLITests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

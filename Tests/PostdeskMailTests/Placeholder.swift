@@ -1,0 +1,3 @@
+import Testing
+@testable import PostdeskMail
+@Test func placeholder() { #expect(true) }
