@@ -22,10 +22,11 @@ extension UInt8 {
 extension StringProtocol {
     /// The string without leading and trailing spaces, tabs, CRs and LFs.
     var trimmingMailWhitespace: String {
-        let u = utf8
-        guard let first = u.firstIndex(where: { !$0.isMailWhitespace }) else { return "" }
-        let last = u.lastIndex(where: { !$0.isMailWhitespace })!
-        return String(self[first...last])
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { !$0.isMailWhitespace }) else { return "" }
+        let last = bytes.lastIndex(where: { !$0.isMailWhitespace })!
+        if first == 0 && last == bytes.count - 1 { return String(self) }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     /// ASCII-only lower-casing (header names, tokens, labels); non-ASCII is left alone.
