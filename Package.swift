@@ -24,13 +24,15 @@ let package = Package(
         /// RFC 5322 / MIME parsing and (later) composing. No I/O.
         .target(name: "PostdeskMail", path: "Sources/PostdeskMail"),
 
-        // MARK: - Modules over C libraries
+        // MARK: - Modules over the system and C libraries
+        /// File descriptors, errno, files and folders (later maildir, inotify, signals).
+        .target(name: "PostdeskSystem", path: "Sources/PostdeskSystem"),
         .target(name: "PostdeskStore", dependencies: ["CSQLite"], path: "Sources/PostdeskStore"),
         .target(name: "PostdeskSMTP", dependencies: ["CCurl", "CCurlShim"], path: "Sources/PostdeskSMTP"),
 
         // MARK: - Commands and the executable
         .target(
-            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
             path: "Sources/PostdeskCLI"),
         .executableTarget(name: "postdesk", dependencies: ["PostdeskCLI"], path: "Sources/postdesk"),
 
@@ -38,7 +40,7 @@ let package = Package(
         .testTarget(
             name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
         .testTarget(
-            name: "PostdeskCLITests", dependencies: ["PostdeskCLI", "PostdeskMail", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskCLITests", dependencies: ["PostdeskCLI", "PostdeskMail", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
             path: "Tests/PostdeskCLITests"),
     ],
     swiftLanguageModes: [.v6]

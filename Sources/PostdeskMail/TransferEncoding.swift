@@ -10,6 +10,10 @@ public enum ContentTransferEncoding: Sendable, Hashable {
     public init(headerValue: String?) {
         self = .sevenBit
     }
+
+    public static func parse(_ headerValue: String?) -> (encoding: ContentTransferEncoding, defect: MailDefect?) {
+        (ContentTransferEncoding(headerValue: headerValue), nil)
+    }
 }
 
 /// Decodes transfer-encoded bodies leniently.
