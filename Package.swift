@@ -23,6 +23,8 @@ let package = Package(
         // MARK: - Pure modules
         /// RFC 5322 / MIME parsing and (later) composing. No I/O.
         .target(name: "PostdeskMail", path: "Sources/PostdeskMail"),
+        /// Tickets, routing rules, commands, lifecycle, configuration: pure domain logic.
+        .target(name: "PostdeskCore", dependencies: ["PostdeskMail"], path: "Sources/PostdeskCore"),
 
         // MARK: - Modules over the system and C libraries
         /// File descriptors, errno, files and folders (later maildir, inotify, signals).
@@ -32,13 +34,15 @@ let package = Package(
 
         // MARK: - Commands and the executable
         .target(
-            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskCore", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
             path: "Sources/PostdeskCLI"),
         .executableTarget(name: "postdesk", dependencies: ["PostdeskCLI"], path: "Sources/postdesk"),
 
         // MARK: - Tests
         .testTarget(
             name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
+        .testTarget(
+            name: "PostdeskCoreTests", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Tests/PostdeskCoreTests"),
         .testTarget(
             name: "PostdeskCLITests", dependencies: ["PostdeskCLI", "PostdeskMail", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
             path: "Tests/PostdeskCLITests"),

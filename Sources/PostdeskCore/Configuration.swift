@@ -1,0 +1,395 @@
+/// A problem in the configuration, with the file and line it is on.
+public struct ConfigProblem: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+    public var file: String
+    /// 1-based; 0 when the problem is about the file as a whole (a missing section).
+    public var line: Int
+    public var message: String
+    public var severity: Severity
+
+    public init(file: String, line: Int, _ message: String, severity: Severity = .error) {
+        self.file = file
+        self.line = line
+        self.message = message
+        self.severity = severity
+    }
+
+    /// `FILE:LINE: message` (`FILE: message` without a line), `warning: ` before warnings.
+    public var description: String {
+        let location = line > 0 ? "\(file):\(line)" : file
+        return severity == .warning ? "\(location): warning: \(message)" : "\(location): \(message)"
+    }
+}
+
+/// Every problem found in a configuration (reading goes on past the first error, so all are reported).
+public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
+    public var problems: [ConfigProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// Postdesk's configuration: one INI file (INTERFACE.md), read strictly.
+public struct Configuration: Sendable, Hashable {
+    public enum AgentAuth: String, Sendable, Hashable {
+        case authenticationResults = "authentication-results"
+        case from
+    }
+
+    public struct Helpdesk: Sendable, Hashable {
+        public var name = "Postdesk"
+        public var database = "/var/lib/postdesk/postdesk.sqlite"
+        public var dataDir = "/var/lib/postdesk"
+        public var language = "en"
+        public var timezone = "UTC"
+        public var autoCloseAfter = ConfigDuration(seconds: 48 * 3600)
+        /// How long before closing the reminder goes out; nil is `off`.
+        public var autoCloseReminder: ConfigDuration? = nil
+        public var agentAuth = AgentAuth.authenticationResults
+        public var trustedAuthservID: String? = nil
+    }
+
+    public struct Mailbox: Sendable, Hashable {
+        /// The section's name: the queue's name.
+        public var name: String
+        public var maildir: String
+        public var address: String
+        public var tag: String
+        public var turnaround = ConfigDuration(seconds: 2 * 86_400)
+        /// The language of this queue's mail when the customer's is unknown; nil uses the helpdesk's.
+        public var language: String? = nil
+        /// Line of the section header, for messages about it.
+        public var line: Int
+    }
+
+    public struct Agent: Sendable, Hashable {
+        /// The section's name (`[agent alice]` gives `alice`).
+        public var id: String
+        public var address: String
+        public var name: String
+        /// Queues this agent works; empty means every queue.
+        public var queues: [String] = []
+        public var line: Int
+    }
+
+    public struct Outbound: Sendable, Hashable {
+        public enum Transport: String, Sendable, Hashable { case smtp, maildir }
+        public enum StartTLS: String, Sendable, Hashable { case required, optional, off }
+        public var transport = Transport.maildir
+        public var url = "smtp://127.0.0.1:25"
+        public var starttls = StartTLS.required
+        public var username: String? = nil
+        public var passwordFile: String? = nil
+        public var caFile: String? = nil
+        public var maildir: String? = nil
+        public var retryAfter = ConfigDuration(seconds: 60)
+        public var giveUpAfter = ConfigDuration(seconds: 5 * 86_400)
+        public var timeout = ConfigDuration(seconds: 60)
+    }
+
+    public var file: String
+    public var helpdesk = Helpdesk()
+    public var mailboxes: [Mailbox] = []
+    public var agents: [Agent] = []
+    public var outbound = Outbound()
+    /// Problems that do not stop Postdesk (`agent_auth = from`, ...).
+    public var warnings: [ConfigProblem] = []
+
+    public init(file: String) { self.file = file }
+
+    public static let languages = ["en", "es", "de", "pl", "fr", "it"]
+
+    /// Reads a configuration from its text. `file` is used in messages; relative paths are made
+    /// absolute against `baseDirectory` (the config file's folder).
+    public static func parse(_ text: String, file: String, baseDirectory: String) -> Result<Configuration, ConfigErrors> {
+        var reader = ConfigReader(file: file, base: baseDirectory)
+        reader.read(text)
+        if reader.problems.contains(where: { $0.severity == .error }) {
+            return .failure(ConfigErrors(problems: reader.problems))
+        }
+        var config = reader.config
+        config.warnings = reader.problems
+        return .success(config)
+    }
+}
+
+/// The line-by-line reader behind `Configuration.parse`.
+private struct ConfigReader {
+    let file: String
+    let base: String
+    var config: Configuration
+    var problems: [ConfigProblem] = []
+
+    init(file: String, base: String) {
+        self.file = file
+        self.base = base
+        config = Configuration(file: file)
+    }
+
+    enum Section {
+        case none, helpdesk, outbound
+        case mailbox(Int)
+        case agent(Int)
+    }
+
+    mutating func error(_ line: Int, _ message: String) {
+        problems.append(ConfigProblem(file: file, line: line, message))
+    }
+
+    mutating func read(_ text: String) {
+        var section = Section.none
+        var seenSections: [String: Int] = [:]
+        var seenKeys: [String: Int] = [:]
+        var keyLines: [String: Int] = [:]
+        var mailboxKeys: [Int: Set<String>] = [:]
+        var agentKeys: [Int: Set<String>] = [:]
+
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            var line = Substring(rawLine)
+            if line.hasSuffix("\r") { line.removeLast() }
+            let stripped = Self.stripComment(line).trimmingWhitespace
+            if stripped.isEmpty { continue }
+
+            if stripped.hasPrefix("[") {
+                guard stripped.hasSuffix("]") else {
+                    error(lineNumber, "section header \"\(stripped)\" is missing its closing \"]\"")
+                    section = .none
+                    continue
+                }
+                let inner = String(stripped.dropFirst().dropLast()).trimmingWhitespace
+                let words = inner.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+                let key = words.joined(separator: " ")
+                if let earlier = seenSections[key] {
+                    error(lineNumber, "section [\(key)] appears twice (first on line \(earlier)); merge them")
+                }
+                seenSections[key] = lineNumber
+                seenKeys = [:]
+                switch (words.first, words.count) {
+                case ("helpdesk", 1): section = .helpdesk
+                case ("outbound", 1): section = .outbound
+                case ("mailbox", 2):
+                    config.mailboxes.append(Configuration.Mailbox(name: words[1], maildir: "", address: "", tag: "", line: lineNumber))
+                    section = .mailbox(config.mailboxes.count - 1)
+                    mailboxKeys[config.mailboxes.count - 1] = []
+                case ("agent", 2):
+                    config.agents.append(Configuration.Agent(id: words[1], address: "", name: words[1], line: lineNumber))
+                    section = .agent(config.agents.count - 1)
+                    agentKeys[config.agents.count - 1] = []
+                case ("mailbox", _), ("agent", _):
+                    error(lineNumber, "[\(words[0])] needs exactly one name, as in [\(words[0]) support]")
+                    section = .none
+                default:
+                    error(lineNumber, "unknown section [\(key)]; known: [helpdesk], [mailbox NAME], [agent NAME], [outbound]")
+                    section = .none
+                }
+                continue
+            }
+
+            guard let eq = stripped.firstIndex(of: "=") else {
+                error(lineNumber, "expected \"key = value\" or a [section], found \"\(stripped)\"")
+                continue
+            }
+            let key = String(stripped[..<eq]).trimmingWhitespace
+            let value = String(stripped[stripped.index(after: eq)...]).trimmingWhitespace
+            guard !key.isEmpty else {
+                error(lineNumber, "a value without a key")
+                continue
+            }
+            if let earlier = seenKeys[key] {
+                error(lineNumber, "\(key) is set twice in this section (first on line \(earlier))")
+                continue
+            }
+            seenKeys[key] = lineNumber
+            keyLines[key] = lineNumber
+            switch section {
+            case .none: error(lineNumber, "\(key) is outside any section; put it under [helpdesk], [mailbox NAME], [agent NAME] or [outbound]")
+            case .helpdesk: helpdeskKey(key, value, lineNumber)
+            case .outbound: outboundKey(key, value, lineNumber)
+            case .mailbox(let i):
+                mailboxKeys[i, default: []].insert(key)
+                mailboxKey(i, key, value, lineNumber)
+            case .agent(let i):
+                agentKeys[i, default: []].insert(key)
+                agentKey(i, key, value, lineNumber)
+            }
+        }
+
+        // Required keys and cross-checks.
+        if config.mailboxes.isEmpty {
+            error(0, "no [mailbox NAME] section: Postdesk needs at least one mailbox to read")
+        }
+        for (i, m) in config.mailboxes.enumerated() {
+            for required in ["maildir", "address"] where !(mailboxKeys[i] ?? []).contains(required) {
+                error(m.line, "[mailbox \(m.name)] needs \(required)")
+            }
+            if config.mailboxes.firstIndex(where: { $0.address.lowercased() == m.address.lowercased() && !m.address.isEmpty }) != i {
+                error(m.line, "[mailbox \(m.name)] uses the address \(m.address) of another mailbox")
+            }
+            if config.mailboxes[i].tag.isEmpty { config.mailboxes[i].tag = m.name }
+        }
+        for (i, a) in config.agents.enumerated() {
+            if !(agentKeys[i] ?? []).contains("address") { error(a.line, "[agent \(a.id)] needs address") }
+            if config.agents.firstIndex(where: { $0.address.lowercased() == a.address.lowercased() && !a.address.isEmpty }) != i {
+                error(a.line, "[agent \(a.id)] uses the address \(a.address) of another agent")
+            }
+            if config.mailboxes.contains(where: { $0.address.lowercased() == a.address.lowercased() }) {
+                error(a.line, "[agent \(a.id)] uses the address of a mailbox: Postdesk would read its own mail")
+            }
+            for q in a.queues where !config.mailboxes.contains(where: { $0.name == q }) {
+                error(a.line, "[agent \(a.id)] names the queue \(q), but there is no [mailbox \(q)]")
+            }
+        }
+        switch config.helpdesk.agentAuth {
+        case .authenticationResults:
+            if config.helpdesk.trustedAuthservID == nil && !config.agents.isEmpty {
+                error(keyLines["agent_auth"] ?? 0, "agent_auth = authentication-results needs trusted_authserv_id (the authserv-id your MTA writes in Authentication-Results)")
+            }
+        case .from:
+            problems.append(ConfigProblem(
+                file: file, line: keyLines["agent_auth"] ?? 0,
+                "agent_auth = from trusts the From: address alone: anyone can pose as an agent; use it only on closed networks",
+                severity: .warning))
+        }
+        if let reminder = config.helpdesk.autoCloseReminder, reminder >= config.helpdesk.autoCloseAfter {
+            error(keyLines["auto_close_reminder"] ?? 0, "auto_close_reminder (\(reminder)) must be shorter than auto_close_after (\(config.helpdesk.autoCloseAfter))")
+        }
+        if config.outbound.transport == .maildir && config.outbound.maildir == nil {
+            config.outbound.maildir = path("outbound")
+        }
+    }
+
+    // MARK: - Sections
+
+    mutating func helpdeskKey(_ key: String, _ value: String, _ line: Int) {
+        switch key {
+        case "name": config.helpdesk.name = nonEmpty(value, key, line) ?? config.helpdesk.name
+        case "database": config.helpdesk.database = path(value)
+        case "data_dir": config.helpdesk.dataDir = path(value)
+        case "language": if let l = language(value, line) { config.helpdesk.language = l }
+        case "timezone":
+            if Self.isTimezoneName(value) { config.helpdesk.timezone = value }
+            else { error(line, "timezone \"\(value)\" is not a zone name such as Europe/Warsaw or UTC") }
+        case "auto_close_after": if let d = duration(value, key, line) { config.helpdesk.autoCloseAfter = d }
+        case "auto_close_reminder":
+            if value == "off" { config.helpdesk.autoCloseReminder = nil }
+            else if let d = duration(value, key, line) { config.helpdesk.autoCloseReminder = d }
+        case "agent_auth":
+            if let a = Configuration.AgentAuth(rawValue: value) { config.helpdesk.agentAuth = a }
+            else { error(line, "agent_auth must be authentication-results or from, not \"\(value)\"") }
+        case "trusted_authserv_id": config.helpdesk.trustedAuthservID = nonEmpty(value, key, line)
+        default: unknown(key, "helpdesk", ["name", "database", "data_dir", "language", "timezone", "auto_close_after", "auto_close_reminder", "agent_auth", "trusted_authserv_id"], line)
+        }
+    }
+
+    mutating func mailboxKey(_ i: Int, _ key: String, _ value: String, _ line: Int) {
+        switch key {
+        case "maildir": config.mailboxes[i].maildir = path(value)
+        case "address": if let a = address(value, line) { config.mailboxes[i].address = a }
+        case "tag":
+            if value.isEmpty || value.contains(where: { $0 == "[" || $0 == "]" || $0 == "#" }) {
+                error(line, "tag must be a non-empty word without [, ] or #, not \"\(value)\"")
+            } else {
+                config.mailboxes[i].tag = value
+            }
+        case "turnaround": if let d = duration(value, key, line) { config.mailboxes[i].turnaround = d }
+        case "language": if let l = language(value, line) { config.mailboxes[i].language = l }
+        default: unknown(key, "mailbox", ["maildir", "address", "tag", "turnaround", "language"], line)
+        }
+    }
+
+    mutating func agentKey(_ i: Int, _ key: String, _ value: String, _ line: Int) {
+        switch key {
+        case "address": if let a = address(value, line) { config.agents[i].address = a }
+        case "name": if let n = nonEmpty(value, key, line) { config.agents[i].name = n }
+        case "queues":
+            config.agents[i].queues = value.split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty }
+        default: unknown(key, "agent", ["address", "name", "queues"], line)
+        }
+    }
+
+    mutating func outboundKey(_ key: String, _ value: String, _ line: Int) {
+        switch key {
+        case "transport":
+            if let t = Configuration.Outbound.Transport(rawValue: value) { config.outbound.transport = t }
+            else { error(line, "transport must be smtp or maildir, not \"\(value)\"") }
+        case "url":
+            if value.hasPrefix("smtp://") || value.hasPrefix("smtps://") { config.outbound.url = value }
+            else { error(line, "url must start with smtp:// or smtps://, not \"\(value)\"") }
+        case "starttls":
+            if let s = Configuration.Outbound.StartTLS(rawValue: value) { config.outbound.starttls = s }
+            else { error(line, "starttls must be required, optional or off, not \"\(value)\"") }
+        case "username": config.outbound.username = nonEmpty(value, key, line)
+        case "password":
+            error(line, "secrets never sit in the config file: put the password in a file and name it with password_file")
+        case "password_file": config.outbound.passwordFile = path(value)
+        case "ca_file": config.outbound.caFile = path(value)
+        case "maildir": config.outbound.maildir = path(value)
+        case "retry_after": if let d = duration(value, key, line) { config.outbound.retryAfter = d }
+        case "give_up_after": if let d = duration(value, key, line) { config.outbound.giveUpAfter = d }
+        case "timeout": if let d = duration(value, key, line) { config.outbound.timeout = d }
+        default: unknown(key, "outbound", ["transport", "url", "starttls", "username", "password_file", "ca_file", "maildir", "retry_after", "give_up_after", "timeout"], line)
+        }
+    }
+
+    // MARK: - Values
+
+    mutating func unknown(_ key: String, _ section: String, _ known: [String], _ line: Int) {
+        error(line, "unknown key \(key) in [\(section)]; known keys: \(known.joined(separator: ", "))")
+    }
+
+    mutating func nonEmpty(_ value: String, _ key: String, _ line: Int) -> String? {
+        if value.isEmpty { error(line, "\(key) is empty"); return nil }
+        return value
+    }
+
+    mutating func duration(_ value: String, _ key: String, _ line: Int) -> ConfigDuration? {
+        if let d = ConfigDuration(parsing: value), d.seconds > 0 { return d }
+        error(line, "\(key) = \"\(value)\" is not a duration such as 30s, 15m, 48h or 2d")
+        return nil
+    }
+
+    mutating func language(_ value: String, _ line: Int) -> String? {
+        let l = value.lowercased()
+        if Configuration.languages.contains(l) { return l }
+        error(line, "language \"\(value)\" is not one Postdesk writes mail in (\(Configuration.languages.joined(separator: ", ")))")
+        return nil
+    }
+
+    mutating func address(_ value: String, _ line: Int) -> String? {
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        if parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !value.contains(where: { $0 == " " || $0 == "<" || $0 == ">" }) {
+            return value
+        }
+        error(line, "\"\(value)\" is not a mail address such as support@example.com")
+        return nil
+    }
+
+    func path(_ value: String) -> String {
+        if value.hasPrefix("/") { return value }
+        return base.hasSuffix("/") ? base + value : base + "/" + value
+    }
+
+    static func isTimezoneName(_ s: String) -> Bool {
+        !s.isEmpty && !s.hasPrefix("/") && !s.contains("..")
+            && s.unicodeScalars.allSatisfy { ($0.properties.isAlphabetic && $0.isASCII) || "/_-+0123456789".unicodeScalars.contains($0) }
+    }
+
+    /// Removes a `#` comment: at the line start, or after whitespace (so `a#b` values survive).
+    static func stripComment(_ line: Substring) -> Substring {
+        var previous: Character = " "
+        for i in line.indices {
+            let c = line[i]
+            if c == "#" && (previous == " " || previous == "\t") { return line[..<i] }
+            previous = c
+        }
+        return line
+    }
+}
+
+extension StringProtocol {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import PostdeskMail
-@Test func placeholder() { #expect(true) }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing Postdesk needs on Debian 12, only where it is missing.
+# Used by the README's two commands (deploy/demo.sh, Tests/run.sh) and by .ci/run.
+set -euo pipefail
+
+need_apt=()
+for pkg in pkg-config libcurl4-openssl-dev libsqlite3-dev libcrypt-dev python3 python3-pip; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
+done
+if ((${#need_apt[@]})); then
+    # python3/pip may come from elsewhere (pyenv): only ask apt for them when no python3 is on PATH.
+    filtered=()
+    for pkg in "${need_apt[@]}"; do
+        case "$pkg" in
+            python3) command -v python3 >/dev/null || filtered+=("$pkg") ;;
+            python3-pip) python3 -m pip --version >/dev/null 2>&1 || filtered+=("$pkg") ;;
+            *) filtered+=("$pkg") ;;
+        esac
+    done
+    if ((${#filtered[@]})); then
+        echo "install-build-deps: apt-get install ${filtered[*]}" >&2
+        SUDO=""
+        [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${filtered[@]}" >/dev/null
+    fi
+fi
+
+if ! command -v swift >/dev/null; then
+    if [ -x /opt/swift/usr/bin/swift ]; then
+        echo "install-build-deps: swift is at /opt/swift/usr/bin; add it to PATH" >&2
+    else
+        echo "install-build-deps: no Swift toolchain found: install Swift 6 (swift.org) and put it on PATH" >&2
+        exit 1
+    fi
+fi
