@@ -39,7 +39,8 @@ public struct AutomaticVerdict: Sendable, Hashable, CustomStringConvertible {
         if let loop = value(loopHeader) {
             return AutomaticVerdict(.ownLoop, "carries Postdesk's loop marker (\(loopHeader): \(loop))")
         }
-        let type = message.root.contentType
+        // The declared type (the parser may read a broken multipart as text, but its header still tells).
+        let (type, _) = ContentType.read(h["Content-Type"]?.value, default: .textPlain)
         if type.mimeType == "multipart/report" {
             let report = type.parameters["report-type"]?.asciiLowercased ?? ""
             if report == "delivery-status" {

@@ -1,5 +1,3 @@
-// OWNER: helper "fields". Stub signatures; keep them.
-
 /// One mailbox from an address header.
 public struct MailAddress: Sendable, Hashable {
     /// Display name, RFC 2047 decoded and unquoted; nil when there is none.
@@ -21,6 +19,251 @@ public struct MailAddress: Sendable, Hashable {
 public enum AddressParser {
     /// Parses an address list (From, To, Cc, Reply-To, ...): groups are flattened into their members.
     public static func parseList(_ text: String) -> (addresses: [MailAddress], defects: [MailDefect]) {
-        ([], [])
+        var tokenizer = AddressTokenizer(Array(text.utf8))
+        let tokens = tokenizer.tokenize()
+        var defects = tokenizer.defects
+        var result: [MailAddress] = []
+        var group: String? = nil
+        var current: [AddressToken] = []
+
+        func finish() {
+            defer { current = [] }
+            if current.isEmpty { return }
+            if let a = mailbox(from: current, group: group, defects: &defects) { result.append(a) }
+        }
+
+        for token in tokens {
+            switch token {
+            case .comma:
+                finish()
+            case .semicolon:
+                finish()
+                group = nil
+            case .colon:
+                // `Name:` opens a group unless it is inside angle brackets (handled by the tokenizer).
+                if group == nil, !current.isEmpty, !current.contains(where: { if case .angle = $0 { return true }; return false }) {
+                    let name = phrase(current)
+                    group = name.isEmpty ? "" : name
+                    current = []
+                } else {
+                    current.append(.atom(":"))
+                }
+            default:
+                current.append(token)
+            }
+        }
+        finish()
+        if text.utf8.count > 0 && result.isEmpty && !text.contains(":") && !text.trimmingMailWhitespace.isEmpty {
+            defects.append(MailDefect(.address, "no address found in \"\(text.prefix(80))\""))
+        }
+        return (result, defects)
+    }
+
+    /// The first mailbox of an address header.
+    public static func parseSingle(_ text: String) -> (address: MailAddress?, defects: [MailDefect]) {
+        let (list, defects) = parseList(text)
+        return (list.first, defects)
+    }
+
+    /// Builds one mailbox from the tokens between separators.
+    private static func mailbox(from tokens: [AddressToken], group: String?, defects: inout [MailDefect]) -> MailAddress? {
+        // `Name <addr>`: the angle part is the address, everything else the name.
+        if let angleIndex = tokens.firstIndex(where: { if case .angle = $0 { return true }; return false }),
+            case .angle(var addr, let closed) = tokens[angleIndex]
+        {
+            if !closed { defects.append(MailDefect(.address, "missing \">\" after <\(addr)"))}
+            // Obsolete route: <@a,@b:user@host>.
+            if addr.hasPrefix("@"), let colon = addr.firstIndex(of: ":") {
+                addr = String(addr[addr.index(after: colon)...])
+                defects.append(MailDefect(.address, "obsolete source route dropped from <\(addr)>"))
+            }
+            addr = addr.trimmingMailWhitespace
+            var nameTokens = tokens
+            nameTokens.remove(at: angleIndex)
+            var name = phrase(nameTokens.filter { if case .comment = $0 { return false }; return true })
+            if name.isEmpty { name = commentText(nameTokens) }
+            if addr.isEmpty && name.isEmpty { return nil }
+            if addr.isEmpty {
+                return MailAddress(name: nil, address: "", group: group)
+            }
+            return MailAddress(name: name.isEmpty ? nil : name, address: addr, group: group)
+        }
+        // A bare address, maybe with a comment name: `a@b (Name)`; or words that are the address.
+        let words = tokens.filter { if case .comment = $0 { return false }; return true }
+        if words.isEmpty { return nil }
+        var address = ""
+        for t in words {
+            switch t {
+            case .atom(let s): address += s
+            case .quoted(let s): address += quoteIfNeeded(s)
+            default: break
+            }
+        }
+        if words.count > 1, address.contains("@") {
+            // `John Doe john@x` (no brackets): the last word with @ is the address, the rest the name.
+            if let at = words.lastIndex(where: { if case .atom(let s) = $0 { return s.contains("@") }; return false }),
+                at > 0, case .atom(let a) = words[at], !a.hasPrefix("@")
+            {
+                let before = Array(words[..<at])
+                if case .atom(let prev) = before.last!, prev.hasSuffix(".") || prev.hasSuffix("@") {
+                    // part of a dotted local part: keep joined
+                } else {
+                    defects.append(MailDefect(.address, "address without angle brackets after a name: \(a)"))
+                    let name = phrase(before)
+                    return MailAddress(name: name.isEmpty ? nil : name, address: a, group: group)
+                }
+            }
+        }
+        if !address.contains("@") {
+            defects.append(MailDefect(.address, "\"\(address)\" is not an address (no @)"))
+        }
+        let name = commentText(tokens)
+        return MailAddress(name: name.isEmpty ? nil : name, address: address, group: group)
+    }
+
+    private static func quoteIfNeeded(_ s: String) -> String {
+        s.utf8.contains(where: { $0 == 0x20 || $0 == 0x40 || $0 == 0x2C || $0 == 0x22 }) ? "\"\(s)\"" : s
+    }
+
+    /// A display name from atoms and quoted strings, RFC 2047 decoded, whitespace collapsed.
+    static func phrase(_ tokens: [AddressToken]) -> String {
+        var parts: [String] = []
+        for t in tokens {
+            switch t {
+            case .atom(let s), .quoted(let s): parts.append(s)
+            default: break
+            }
+        }
+        let joined = parts.joined(separator: " ")
+        let decoded = EncodedWords.decode(joined).text
+        return collapse(decoded)
+    }
+
+    private static func commentText(_ tokens: [AddressToken]) -> String {
+        for t in tokens { if case .comment(let c) = t { return collapse(EncodedWords.decode(c).text) } }
+        return ""
+    }
+
+    static func collapse(_ s: String) -> String {
+        s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).joined(separator: " ")
+    }
+}
+
+enum AddressToken {
+    case atom(String)
+    case quoted(String)
+    case comment(String)
+    /// The inside of `<...>`, and whether `>` was found.
+    case angle(String, closed: Bool)
+    case comma, semicolon, colon
+}
+
+/// Splits an address header into tokens: quoted strings, comments, angle addresses, separators.
+struct AddressTokenizer {
+    let b: [UInt8]
+    var i = 0
+    var defects: [MailDefect] = []
+
+    init(_ bytes: [UInt8]) { b = bytes }
+
+    mutating func tokenize() -> [AddressToken] {
+        var tokens: [AddressToken] = []
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            switch c {
+            case 0x20, 0x09, 0x0D, 0x0A: i += 1
+            case 0x2C: tokens.append(.comma); i += 1
+            case 0x3B: tokens.append(.semicolon); i += 1
+            case 0x3A: tokens.append(.colon); i += 1
+            case 0x22: tokens.append(.quoted(quoted()))
+            case 0x28: tokens.append(.comment(comment()))
+            case 0x3C: tokens.append(angle())
+            case 0x3E: i += 1  // a stray `>`
+            default:
+                let start = i
+                while i < n, !Self.isSpecial(b[i]) { i += 1 }
+                if i == start { i += 1; continue }
+                var atom = String(decoding: b[start..<i], as: UTF8.self)
+                // An encoded word may contain specials like `?` `=` only; keep them together.
+                if atom.hasPrefix("=?"), !atom.hasSuffix("?="), let end = findEncodedWordEnd(from: i) {
+                    atom += String(decoding: b[i..<end], as: UTF8.self)
+                    i = end
+                }
+                tokens.append(.atom(atom))
+            }
+        }
+        return tokens
+    }
+
+    static func isSpecial(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A || c == 0x2C || c == 0x3B || c == 0x3A || c == 0x22
+            || c == 0x28 || c == 0x3C || c == 0x3E
+    }
+
+    private func findEncodedWordEnd(from start: Int) -> Int? {
+        var j = start
+        while j + 1 < b.count {
+            if b[j] == 0x20 { return nil }
+            if b[j] == 0x3F && b[j + 1] == 0x3D { return j + 2 }
+            j += 1
+        }
+        return nil
+    }
+
+    private mutating func quoted() -> String {
+        i += 1
+        var out: [UInt8] = []
+        while i < b.count {
+            if b[i] == 0x5C, i + 1 < b.count { out.append(b[i + 1]); i += 2; continue }
+            if b[i] == 0x22 { i += 1; return String(decoding: out, as: UTF8.self) }
+            if b[i] != 0x0D && b[i] != 0x0A { out.append(b[i]) }
+            i += 1
+        }
+        defects.append(MailDefect(.address, "unterminated quoted string \"\(String(decoding: out.prefix(40), as: UTF8.self))"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private mutating func comment() -> String {
+        var depth = 0
+        var out: [UInt8] = []
+        while i < b.count {
+            let c = b[i]
+            if c == 0x5C, i + 1 < b.count { out.append(b[i + 1]); i += 2; continue }
+            if c == 0x28 { depth += 1; if depth > 1 { out.append(c) }; i += 1; continue }
+            if c == 0x29 {
+                depth -= 1
+                i += 1
+                if depth == 0 { return String(decoding: out, as: UTF8.self) }
+                out.append(c)
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        defects.append(MailDefect(.address, "unterminated comment"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private mutating func angle() -> AddressToken {
+        i += 1
+        var out: [UInt8] = []
+        while i < b.count {
+            let c = b[i]
+            if c == 0x3E { i += 1; return .angle(String(decoding: out, as: UTF8.self), closed: true) }
+            if c == 0x22 {
+                // A quoted local part inside brackets.
+                let q = quoted()
+                out += Array(q.utf8.contains(0x20) ? "\"\(q)\"".utf8 : q.utf8)
+                continue
+            }
+            // Missing `>`: the address ends at a separator that cannot be inside it.
+            if c == 0x2C || c == 0x3B || c == 0x3C || c == 0x20 && out.contains(0x40) && !(out.first == 0x40) {
+                return .angle(String(decoding: out, as: UTF8.self), closed: false)
+            }
+            if c != 0x20 && c != 0x09 && c != 0x0D && c != 0x0A { out.append(c) }
+            i += 1
+        }
+        return .angle(String(decoding: out, as: UTF8.self), closed: false)
     }
 }

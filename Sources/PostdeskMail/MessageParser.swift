@@ -83,7 +83,7 @@ struct MessageParser {
     /// An embedded message/rfc822: parsed in place, or from its decoded bytes when it was encoded.
     private func parseEmbedded(_ body: ArraySlice<UInt8>, encoding: ContentTransferEncoding, depth: Int, path: String) -> Message {
         let first = context.defects.count
-        let innerPath = path.isEmpty ? "message" : path
+        let innerPath = path.isEmpty ? "message" : (path.hasSuffix("message") ? path + ".message" : path)
         let root: MIMEPart
         switch encoding {
         case .base64, .quotedPrintable, .uuencode:

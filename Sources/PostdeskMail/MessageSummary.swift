@@ -153,8 +153,9 @@ struct BodyCollector {
             default:
                 for p in parts { collect(p) }
             }
-        case .message:
-            if isRoot { return }
+        case .message(let inner):
+            // A message that is only a wrapper around another: read the inner one.
+            if isRoot { collect(inner.root, isRoot: true); return }
             attach(part, inline: part.isInlineDisposition)
         case .single:
             if isBodyText(part, isRoot: isRoot) {

@@ -1,11 +1,117 @@
-// OWNER: helper "html". Stub signatures; keep them.
-
 /// SHA-256 (FIPS 180-4), pure Swift: attachments are content-addressed by it.
 public struct SHA256: Sendable {
-    public init() {}
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {}
-    public mutating func finalize() -> [UInt8] { [] }
+    private var h0: UInt32 = 0x6a09_e667, h1: UInt32 = 0xbb67_ae85, h2: UInt32 = 0x3c6e_f372, h3: UInt32 = 0xa54f_f53a
+    private var h4: UInt32 = 0x510e_527f, h5: UInt32 = 0x9b05_688c, h6: UInt32 = 0x1f83_d9ab, h7: UInt32 = 0x5be0_cd19
+    /// Bytes not yet hashed (fewer than 64).
+    private var pending: [UInt8] = []
+    private var length: UInt64 = 0
 
-    public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 { [] }
-    public static func hexHash<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 { "" }
+    public init() { pending.reserveCapacity(64) }
+
+    private static let k: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+
+    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+
+    /// Hashes whole 64-byte blocks starting at `p`.
+    private mutating func compress(_ p: UnsafeRawPointer, blocks: Int) {
+        var a0 = h0, b0 = h1, c0 = h2, d0 = h3, e0 = h4, f0 = h5, g0 = h6, hh0 = h7
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            Self.k.withUnsafeBufferPointer { k in
+                for block in 0..<blocks {
+                    let base = p + block * 64
+                    for t in 0..<16 { w[t] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }
+                    for t in 16..<64 {
+                        let x = w[t - 15], y = w[t - 2]
+                        let s0 = Self.rotr(x, 7) ^ Self.rotr(x, 18) ^ (x >> 3)
+                        let s1 = Self.rotr(y, 17) ^ Self.rotr(y, 19) ^ (y >> 10)
+                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                    }
+                    var a = a0, b = b0, c = c0, d = d0, e = e0, f = f0, g = g0, h = hh0
+                    for t in 0..<64 {
+                        let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
+                        let ch = (e & f) ^ (~e & g)
+                        let t1 = h &+ s1 &+ ch &+ k[t] &+ w[t]
+                        let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
+                        let maj = (a & b) ^ (a & c) ^ (b & c)
+                        let t2 = s0 &+ maj
+                        h = g; g = f; f = e; e = d &+ t1
+                        d = c; c = b; b = a; a = t1 &+ t2
+                    }
+                    a0 = a0 &+ a; b0 = b0 &+ b; c0 = c0 &+ c; d0 = d0 &+ d
+                    e0 = e0 &+ e; f0 = f0 &+ f; g0 = g0 &+ g; hh0 = hh0 &+ h
+                }
+            }
+        }
+        h0 = a0; h1 = b0; h2 = c0; h3 = d0; h4 = e0; h5 = f0; h6 = g0; h7 = hh0
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard var p = bytes.baseAddress, bytes.count > 0 else { return }
+        var count = bytes.count
+        length &+= UInt64(count)
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, count)
+            pending.append(contentsOf: UnsafeRawBufferPointer(start: p, count: take))
+            p += take
+            count -= take
+            if pending.count == 64 {
+                let block = pending
+                block.withUnsafeBytes { compress($0.baseAddress!, blocks: 1) }
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
+        let blocks = count / 64
+        if blocks > 0 {
+            compress(p, blocks: blocks)
+            p += blocks * 64
+            count -= blocks * 64
+        }
+        if count > 0 { pending.append(contentsOf: UnsafeRawBufferPointer(start: p, count: count)) }
+    }
+
+    public mutating func finalize() -> [UInt8] {
+        let bitLength = length &* 8
+        var tail = pending
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
+        tail.withUnsafeBytes { compress($0.baseAddress!, blocks: tail.count / 64) }
+        pending.removeAll()
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        for h in [h0, h1, h2, h3, h4, h5, h6, h7] {
+            out += [UInt8(h >> 24), UInt8(truncatingIfNeeded: h >> 16), UInt8(truncatingIfNeeded: h >> 8), UInt8(truncatingIfNeeded: h)]
+        }
+        return out
+    }
+
+    public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
+        var s = SHA256()
+        if bytes.withContiguousStorageIfAvailable({ s.update(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { s.update($0) }
+        }
+        return s.finalize()
+    }
+
+    public static func hexHash<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        hex(hash(bytes))
+    }
+
+    /// Lower-case hex of bytes.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

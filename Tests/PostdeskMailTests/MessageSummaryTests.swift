@@ -41,7 +41,7 @@ import Testing
             "Content-Type: multipart/mixed; boundary=o1", "", "--o1", "Content-Type: multipart/alternative; boundary=o2", "",
             "--o2", "Content-Type: text/plain; charset=\"iso-8859-1\"", "Content-Transfer-Encoding: quoted-printable", "", "Gr=FC=DFe",
             "--o2", "Content-Type: text/html", "", "<b>Gr&uuml;&szlig;e</b>", "--o2--",
-            "--o1", "Content-Type: image/jpeg; name=\"=?utf-8?B?Wm_Dq8KgLmpwZw==?=\"", "Content-Disposition: attachment", "", "x", "--o1--",
+            "--o1", "Content-Type: image/jpeg; name=\"=?utf-8?B?Wm/DqyAuanBn?=\"", "Content-Disposition: attachment", "", "x", "--o1--",
         ], text: "Grüße", html: "<b>Gr&uuml;&szlig;e</b>", attachments: ["Zoë .jpg|image/jpeg|false"]),
         BodyCase(name: "format=flowed joins soft breaks", lines: [
             "Content-Type: text/plain; format=flowed", "", "This is a long ", "line.", "Next", "",

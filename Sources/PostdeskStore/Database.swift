@@ -1,0 +1,222 @@
+internal import CSQLite
+
+/// A value bound to or read from SQLite.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var int: Int64? { if case .integer(let v) = self { return v }; return nil }
+    public var string: String? { if case .text(let v) = self { return v }; return nil }
+}
+
+extension SQLValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+extension Optional where Wrapped == String {
+    public var sql: SQLValue { map { .text($0) } ?? .null }
+}
+extension Optional where Wrapped == Int64 {
+    public var sql: SQLValue { map { .integer($0) } ?? .null }
+}
+extension Optional where Wrapped == Int {
+    public var sql: SQLValue { map { .integer(Int64($0)) } ?? .null }
+}
+
+/// One row of a result, by column index or name.
+public struct Row: Sendable {
+    public var columns: [String]
+    public var values: [SQLValue]
+
+    public subscript(_ i: Int) -> SQLValue { values[i] }
+    public subscript(_ name: String) -> SQLValue {
+        guard let i = columns.firstIndex(of: name) else { return .null }
+        return values[i]
+    }
+    public func int(_ name: String) -> Int64? { self[name].int }
+    public func string(_ name: String) -> String? { self[name].string }
+}
+
+/// SQLITE_TRANSIENT is a cast macro Swift does not import: SQLite copies bound text/blobs at once.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A connection to one SQLite database file.
+///
+/// Not thread-safe by design: one connection belongs to one thread at a time (SQLite is built
+/// serialized on Debian, but a connection's transactions must not interleave). Blocking calls
+/// run on the caller's thread, which must not be a thread of the Swift concurrency pool.
+public final class Database: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    public let path: String
+    private var transactionDepth = 0
+
+    /// Opens (creating if needed) the database at `path`, in WAL mode with foreign keys on and
+    /// full durability (`synchronous=FULL`: a committed transaction survives a power loss).
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            throw StoreError(code: rc, message: "\(message): \(path)")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        if !readOnly {
+            let mode = try query("PRAGMA journal_mode=WAL").first?[0].string ?? ""
+            if mode.lowercased() != "wal" {
+                throw StoreError(code: SQLITE_ERROR, message: "could not switch \(path) to WAL mode (got \(mode))")
+            }
+        }
+        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
+    }
+
+    deinit {
+        for (_, s) in statements { sqlite3_finalize(s) }
+        sqlite3_close_v2(handle)
+    }
+
+    private func error(_ rc: Int32, sql: String?) -> StoreError {
+        StoreError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements without parameters or results.
+    public func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "error"
+            sqlite3_free(message)
+            throw StoreError(code: rc, message: text, sql: sql)
+        }
+    }
+
+    private func statement(_ sql: String) throws(StoreError) -> OpaquePointer {
+        if let s = statements[sql] { return s }
+        var s: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
+        guard rc == SQLITE_OK, let s else { throw error(rc, sql: sql) }
+        statements[sql] = s
+        return s
+    }
+
+    private func bind(_ s: OpaquePointer, _ parameters: [SQLValue], sql: String) throws(StoreError) {
+        for (i, value) in parameters.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(s, index)
+            case .integer(let v): rc = sqlite3_bind_int64(s, index, v)
+            case .real(let v): rc = sqlite3_bind_double(s, index, v)
+            case .text(let v): rc = sqlite3_bind_text(s, index, v, -1, transient)
+            case .blob(let v):
+                rc = v.withUnsafeBytes { raw in
+                    sqlite3_bind_blob64(s, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(raw.count), transient)
+                }
+            }
+            if rc != SQLITE_OK { throw error(rc, sql: sql) }
+        }
+    }
+
+    /// Runs a statement with bound parameters and returns every row.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> [Row] {
+        let s = try statement(sql)
+        defer {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+        }
+        try bind(s, parameters, sql: sql)
+        var rows: [Row] = []
+        let count = sqlite3_column_count(s)
+        var names: [String] = []
+        for i in 0..<count { names.append(String(cString: sqlite3_column_name(s, i))) }
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc, sql: sql) }
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(count))
+            for i in 0..<count {
+                switch sqlite3_column_type(s, i) {
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(s, i)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(s, i)))
+                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(s, i))))
+                case SQLITE_BLOB:
+                    let n = Int(sqlite3_column_bytes(s, i))
+                    if n == 0 { values.append(.blob([])) } else {
+                        let p = sqlite3_column_blob(s, i)!
+                        values.append(.blob(Array(UnsafeRawBufferPointer(start: p, count: n))))
+                    }
+                default: values.append(.null)
+                }
+            }
+            rows.append(Row(columns: names, values: values))
+        }
+        return rows
+    }
+
+    /// Runs a statement and returns the number of rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> Int {
+        try query(sql, parameters)
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// The rowid of the last inserted row.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` in one transaction (`BEGIN IMMEDIATE`, so the write lock is taken up front and a
+    /// busy database fails fast instead of deadlocking). Nested calls join the outer transaction.
+    /// Any error rolls everything back.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 {
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            return try body()
+        }
+        try execute("BEGIN IMMEDIATE")
+        transactionDepth = 1
+        do {
+            let result = try body()
+            transactionDepth = 0
+            do {
+                try execute("COMMIT")
+            } catch {
+                try? execute("ROLLBACK")
+                throw error
+            }
+            return result
+        } catch {
+            transactionDepth = 0
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// An online, consistent copy of this database into `destination` (SQLite's backup API).
+    public func backup(to destination: String) throws(StoreError) {
+        var target: OpaquePointer?
+        var rc = sqlite3_open_v2(destination, &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
+        defer { sqlite3_close_v2(target) }
+        guard rc == SQLITE_OK, let target else { throw StoreError(code: rc, message: "cannot create \(destination)") }
+        guard let b = sqlite3_backup_init(target, "main", handle, "main") else {
+            throw StoreError(code: sqlite3_errcode(target), message: String(cString: sqlite3_errmsg(target)))
+        }
+        repeat {
+            rc = sqlite3_backup_step(b, 256)
+            if rc == SQLITE_BUSY || rc == SQLITE_LOCKED { sqlite3_sleep(50) }
+        } while rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED
+        sqlite3_backup_finish(b)
+        guard rc == SQLITE_DONE else { throw StoreError(code: rc, message: String(cString: sqlite3_errstr(rc))) }
+    }
+}
