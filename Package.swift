@@ -22,7 +22,7 @@ let package = Package(
 
         // MARK: - Pure modules
         /// RFC 5322 / MIME parsing and (later) composing. No I/O.
-        .target(name: "PostdeskMail", path: "Sources/PostdeskMail"),
+        .target(name: "PostdeskMail", path: "Sources/PostdeskMail", exclude: []),
         /// Tickets, routing rules, commands, lifecycle, configuration: pure domain logic.
         .target(name: "PostdeskCore", dependencies: ["PostdeskMail"], path: "Sources/PostdeskCore"),
 
@@ -38,6 +38,10 @@ let package = Package(
             path: "Sources/PostdeskCLI"),
         .executableTarget(name: "postdesk", dependencies: ["PostdeskCLI"], path: "Sources/postdesk"),
 
+        // MARK: - Benchmarks (BENCHMARKS.md)
+        .executableTarget(
+            name: "postdesk-bench", dependencies: ["PostdeskMail", "PostdeskSystem"], path: "Benchmarks/ParserBench"),
+
         // MARK: - Tests
         .testTarget(
             name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
@@ -49,3 +53,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target exists only for fuzzing builds (`POSTDESK_FUZZ=1 swift build --sanitize=fuzzer`):
+// it has no main(), so ordinary builds would fail to link it.
+if Context.environment["POSTDESK_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(name: "FuzzParser", dependencies: ["PostdeskMail"], path: "Sources/FuzzParser"))
+}

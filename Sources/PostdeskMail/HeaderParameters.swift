@@ -83,6 +83,11 @@ public struct ParameterizedValue: Sendable, Hashable {
             guard i < n, b[i] == 0x3D, !nameBytes.isEmpty else {
                 if !nameBytes.isEmpty {
                     defects.append(MailDefect(.parameter, "parameter \"\(String(decoding: nameBytes, as: UTF8.self))\" has no value; ignored"))
+                } else if i < n, b[i] == 0x3D {
+                    // `; =value`: a value without a name. Skip to the next `;` (found by fuzzing: without
+                    // this the loop did not advance).
+                    defects.append(MailDefect(.parameter, "parameter value without a name; ignored"))
+                    while i < n, b[i] != 0x3B { i += 1 }
                 }
                 continue
             }
