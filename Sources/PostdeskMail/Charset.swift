@@ -105,16 +105,21 @@ public enum Charset {
         return true
     }
 
-    /// Whether invalid UTF-8 looks like a single-byte charset: high bytes mostly isolated between ASCII.
+    /// Whether invalid UTF-8 is really a single-byte charset: true when it holds no valid multi-byte
+    /// UTF-8 sequence, or fewer valid sequences than invalid bytes (UTF-8 with a few broken bytes stays UTF-8).
     private static func looksLikeSingleByteText(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
-        var isolated = 0, total = 0
-        for i in 0..<buffer.count where buffer[i] >= 0x80 {
-            total += 1
-            let prevASCII = i == 0 || buffer[i - 1] < 0x80
-            let nextASCII = i + 1 >= buffer.count || buffer[i + 1] < 0x80
-            if prevASCII && nextASCII { isolated += 1 }
+        var valid = 0, invalid = 0
+        var i = 0
+        let n = buffer.count
+        while i < n {
+            let b = buffer[i]
+            if b < 0x80 { i += 1; continue }
+            let length = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0
+            var ok = length > 0 && i + length <= n
+            if ok { for k in 1..<length where buffer[i + k] & 0xC0 != 0x80 { ok = false; break } }
+            if ok { valid += 1; i += length } else { invalid += 1; i += 1 }
         }
-        return total > 0 && isolated * 2 >= total
+        return valid == 0 || valid < invalid
     }
 
     /// Converts through iconv. On an unknown charset, falls back to UTF-8 or windows-1252 with a defect.

@@ -65,7 +65,11 @@ private struct HTMLTextWriter {
 
     mutating func startTextIfNeeded() {
         if pendingBreaks > 0 {
-            for _ in 0..<min(pendingBreaks, 2) { out.append(0x0A) }
+            for k in 0..<min(pendingBreaks, 2) {
+                out.append(0x0A)
+                // A blank line inside a quote keeps its `>` marks.
+                if k == 0 && pendingBreaks > 1 && quoteDepth > 0 { writeQuotePrefix() }
+            }
             pendingBreaks = 0
             pendingSpace = false
             writeQuotePrefix()
@@ -218,7 +222,12 @@ private struct HTMLTextWriter {
         case "ol": requestBreak(lists.isEmpty ? 2 : 1); lists.append(Int(attribute("start", in: attributes) ?? "") ?? 1)
         case "tr": requestBreak(1); cellsInRow = 0
         case "td", "th":
-            if cellsInRow > 0 { pendingSpace = true; startTextIfNeeded(); out.append(0x09) }
+            if cellsInRow > 0 {
+                pendingSpace = false
+                startTextIfNeeded()
+                while out.last == 0x20 { out.removeLast() }
+                out.append(0x09)
+            }
             cellsInRow += 1
         case "pre": requestBreak(2); preDepth += 1
         case "blockquote": requestBreak(2); quoteDepth += 1

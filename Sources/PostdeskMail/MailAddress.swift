@@ -258,7 +258,8 @@ struct AddressTokenizer {
                 continue
             }
             // Missing `>`: the address ends at a separator that cannot be inside it.
-            if c == 0x2C || c == 0x3B || c == 0x3C || c == 0x20 && out.contains(0x40) && !(out.first == 0x40) {
+            let inRoute = out.first == 0x40 && !out.contains(0x3A)  // <@a,@b:user@host>
+            if (c == 0x2C && !inRoute) || c == 0x3B || c == 0x3C || c == 0x20 && out.contains(0x40) && !inRoute {
                 return .angle(String(decoding: out, as: UTF8.self), closed: false)
             }
             if c != 0x20 && c != 0x09 && c != 0x0D && c != 0x0A { out.append(c) }
