@@ -71,16 +71,12 @@ public enum Charset {
             return DecodedText(text: String(decoding: buffer, as: UTF8.self),
                                defects: [MailDefect(.charset, "invalid UTF-8 sequences replaced with U+FFFD")])
         }
-        if name == "WINDOWS-1252", let original = label, isAsciiLabel(original), let s = String(validating: buffer, as: UTF8.self) {
-            // 8-bit bytes under a us-ascii label that are valid UTF-8 are UTF-8 (a mislabelling mailer).
+        if name == "WINDOWS-1252", let original = label, let s = String(validating: buffer, as: UTF8.self) {
+            // 8-bit bytes under a us-ascii or Latin-1 label that form valid multi-byte UTF-8 are UTF-8 from a
+            // mislabelling mailer: real Latin-1 text almost never forms valid UTF-8 sequences.
             return DecodedText(text: s, defects: [MailDefect(.charset, "8-bit text labelled \(original) is valid UTF-8; read as UTF-8")])
         }
         return convert(buffer, from: name, defects: [])
-    }
-
-    private static func isAsciiLabel(_ label: String) -> Bool {
-        let l = label.trimmingMailWhitespace.asciiLowercased
-        return l == "us-ascii" || l == "ascii" || l.hasPrefix("us-ascii*")
     }
 
     private static func isStatefulOrWide(_ name: String) -> Bool {

@@ -29,6 +29,13 @@ public enum AddressParser {
         func finish() {
             defer { current = [] }
             if current.isEmpty { return }
+            // `a@x b@y` without commas: several addresses.
+            let atoms = current.compactMap { t -> String? in if case .atom(let s) = t { return s }; return nil }
+            if atoms.count > 1, atoms.count == current.count, atoms.allSatisfy({ $0.contains("@") && !$0.hasPrefix("@") && !$0.hasSuffix("@") }) {
+                defects.append(MailDefect(.address, "addresses separated by spaces instead of commas"))
+                for a in atoms { result.append(MailAddress(name: nil, address: a, group: group)) }
+                return
+            }
             if let a = mailbox(from: current, group: group, defects: &defects) { result.append(a) }
         }
 
@@ -91,6 +98,17 @@ public enum AddressParser {
         // A bare address, maybe with a comment name: `a@b (Name)`; or words that are the address.
         let words = tokens.filter { if case .comment = $0 { return false }; return true }
         if words.isEmpty { return nil }
+        let hasAt = words.contains(where: { if case .atom(let s) = $0 { return s.contains("@") }; if case .quoted(let s) = $0 { return s.contains("@") }; return false })
+        if !hasAt, words.count == 1, case .atom(let local) = words[0] {
+            // A bare local part (`eryq`): a mailbox on the local host. Kept, with a defect.
+            defects.append(MailDefect(.address, "\"\(local)\" has no domain"))
+            return MailAddress(name: commentText(tokens).isEmpty ? nil : commentText(tokens), address: local, group: group)
+        }
+        if !hasAt {
+            let text = phrase(words)
+            defects.append(MailDefect(.address, "\"\(text)\" is not an address (no @); skipped"))
+            return nil
+        }
         var address = ""
         for t in words {
             switch t {
@@ -224,6 +242,19 @@ struct AddressTokenizer {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether a `>` comes before the next `,`, `;` or `<`: then a space inside brackets is just space.
+    private func closesLater() -> Bool {
+        var j = i
+        while j < b.count {
+            switch b[j] {
+            case 0x3E: return true
+            case 0x2C, 0x3B, 0x3C: return false
+            default: j += 1
+            }
+        }
+        return false
+    }
+
     private mutating func comment() -> String {
         var depth = 0
         var out: [UInt8] = []
@@ -251,6 +282,11 @@ struct AddressTokenizer {
         while i < b.count {
             let c = b[i]
             if c == 0x3E { i += 1; return .angle(String(decoding: out, as: UTF8.self), closed: true) }
+            if c == 0x28 {
+                // A comment inside the brackets (`<pete(his account)@silly.test>`): dropped.
+                _ = comment()
+                continue
+            }
             if c == 0x22 {
                 // A quoted local part inside brackets.
                 let q = quoted()
@@ -259,7 +295,7 @@ struct AddressTokenizer {
             }
             // Missing `>`: the address ends at a separator that cannot be inside it.
             let inRoute = out.first == 0x40 && !out.contains(0x3A)  // <@a,@b:user@host>
-            if (c == 0x2C && !inRoute) || c == 0x3B || c == 0x3C || c == 0x20 && out.contains(0x40) && !inRoute {
+            if (c == 0x2C && !inRoute) || c == 0x3B || c == 0x3C || (c == 0x20 && out.contains(0x40) && !inRoute && !closesLater()) {
                 return .angle(String(decoding: out, as: UTF8.self), closed: false)
             }
             if c != 0x20 && c != 0x09 && c != 0x0D && c != 0x0A { out.append(c) }

@@ -139,7 +139,7 @@ struct MessageParser {
                 if first == 0x20 || first == 0x09 {
                     var k = i
                     while k < contentEnd, buf[k] == 0x20 || buf[k] == 0x09 { k += 1 }
-                    if k == contentEnd {
+                    if k == contentEnd && !Self.headerContinuesAfter(buf, next, end) {
                         flush()
                         if isFirstLine {
                             context.report(.headerSyntax, "the message starts with a whitespace-only line; read as an empty header block", at: path)
@@ -147,6 +147,12 @@ struct MessageParser {
                             context.report(.headerSyntax, "header block ends in a whitespace-only line", at: path)
                         }
                         return (fields, next)
+                    }
+                    if k == contentEnd {
+                        // A whitespace-only line inside the header (more fields or folding follow):
+                        // part of the folded value, as RFC 5322's obsolete syntax allows.
+                        i = next
+                        continue
                     }
                     if current != nil {
                         current!.valueEnd = contentEnd
@@ -196,6 +202,20 @@ struct MessageParser {
             flush()
             return (fields, end)
         }
+    }
+
+    /// Whether the line at `i` continues a header block: folding (leading whitespace) or a field line.
+    private static func headerContinuesAfter(_ buf: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> Bool {
+        guard i < end else { return false }
+        if buf[i] == 0x20 || buf[i] == 0x09 {
+            // Folding, unless it is one more whitespace-only line.
+            var k = i
+            while k < end, buf[k] == 0x20 || buf[k] == 0x09 { k += 1 }
+            return k < end && buf[k] != 0x0A && buf[k] != 0x0D
+        }
+        var k = i
+        while k < end, buf[k] > 0x20, buf[k] < 0x7F, buf[k] != 0x3A { k += 1 }
+        return k > i && k < end && buf[k] == 0x3A
     }
 
     private static func startsWith(_ buf: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ prefix: StaticString) -> Bool {

@@ -6,6 +6,7 @@ import Testing
         // (bytes, label, expected text, defect expected)
         ([0x5A, 0x6F, 0xC3, 0xAB] as [UInt8], "utf-8", "Zoë", false),
         ([0x5A, 0x6F, 0xEB], "iso-8859-1", "Zoë", false),
+        ([0x5A, 0x6F, 0xC3, 0xAB], "iso-8859-1", "Zoë", true),                  // UTF-8 under a Latin-1 label
         ([0xA3, 0xF3, 0x64, 0xBC], "ISO-8859-2", "Łódź", false),
         ([0x93, 0x68, 0x69, 0x94], "windows-1252", "\u{201C}hi\u{201D}", false),
         ([0x93, 0x68, 0x69, 0x94], "iso-8859-1", "\u{201C}hi\u{201D}", false),  // WHATWG: latin1 means cp1252

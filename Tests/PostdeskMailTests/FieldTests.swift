@@ -23,7 +23,11 @@ import Testing
         ("  Lots   of\tspace   <s@x.test>", "Lots of space|s@x.test", false),
         ("ana@example.org <ana@example.org>", "ana@example.org|ana@example.org", false),
         ("John Doe john@x.test", "John Doe|john@x.test", true),
-        ("not an address", "-|notanaddress", true),
+        ("not an address", "", true),
+        ("eryq", "-|eryq", true),
+        ("tim@x.test concierge@x.test", "-|tim@x.test ; -|concierge@x.test", true),
+        ("Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>", "Pete|pete@silly.test", false),
+        ("John Doe <jdoe@machine(comment).  example>", "John Doe|jdoe@machine.example", false),
     ])
     func parseList(_ input: String, _ expected: String, _ hasDefect: Bool) {
         let (list, defects) = AddressParser.parseList(input)
