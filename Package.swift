@@ -29,7 +29,7 @@ let package = Package(
         // MARK: - Modules over the system and C libraries
         /// File descriptors, errno, files and folders (later maildir, inotify, signals).
         .target(name: "PostdeskSystem", path: "Sources/PostdeskSystem"),
-        .target(name: "PostdeskStore", dependencies: ["CSQLite"], path: "Sources/PostdeskStore"),
+        .target(name: "PostdeskStore", dependencies: ["CSQLite", "PostdeskCore"], path: "Sources/PostdeskStore"),
         .target(name: "PostdeskSMTP", dependencies: ["CCurl", "CCurlShim"], path: "Sources/PostdeskSMTP"),
 
         // MARK: - Commands and the executable

@@ -1,0 +1,159 @@
+/// The database schema, as forward-only migrations. Version N is reached by applying migrations 1...N in
+/// order, each in its own transaction; `PRAGMA user_version` records the version reached. A database newer
+/// than this binary is refused (an upgrade never runs backwards).
+public enum Migrations {
+    /// Each entry moves the schema one version forward. Never edit a released entry: append a new one.
+    public static let all: [String] = [
+        // 1: tickets, messages, attachments, people, audit, search, ingestion ledger.
+        """
+        CREATE TABLE organizations (
+            id INTEGER PRIMARY KEY,
+            domain TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE customers (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT,
+            organization_id INTEGER REFERENCES organizations(id),
+            is_primary_contact INTEGER NOT NULL DEFAULT 0,
+            language TEXT,
+            timezone TEXT,
+            confirmed_at TEXT,
+            password_hash TEXT,
+            created TEXT NOT NULL
+        );
+        CREATE INDEX customers_organization ON customers(organization_id);
+        CREATE TABLE agents (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            address TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('config', 'cli')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE tickets (
+            number INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('new', 'open', 'pending', 'resolved', 'closed')),
+            queue TEXT NOT NULL,
+            requester_id INTEGER NOT NULL REFERENCES customers(id),
+            assignee_id INTEGER REFERENCES agents(id),
+            priority TEXT NOT NULL DEFAULT 'normal' CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+            type TEXT,
+            due TEXT,
+            customer_reference TEXT,
+            follow_up_of INTEGER REFERENCES tickets(number),
+            language TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            resolved_at TEXT,
+            closed_at TEXT,
+            last_customer_reply TEXT
+        );
+        CREATE INDEX tickets_status ON tickets(status, queue);
+        CREATE INDEX tickets_requester ON tickets(requester_id);
+        CREATE INDEX tickets_assignee ON tickets(assignee_id, status);
+        CREATE INDEX tickets_unassigned ON tickets(queue, created) WHERE assignee_id IS NULL;
+        CREATE TABLE participants (
+            ticket INTEGER NOT NULL REFERENCES tickets(number),
+            address TEXT NOT NULL COLLATE NOCASE,
+            name TEXT,
+            role TEXT NOT NULL CHECK (role IN ('cc')),
+            added TEXT NOT NULL,
+            PRIMARY KEY (ticket, address)
+        ) WITHOUT ROWID;
+        CREATE INDEX participants_address ON participants(address);
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            ticket INTEGER REFERENCES tickets(number),
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            visibility TEXT NOT NULL CHECK (visibility IN ('public', 'internal')),
+            kind TEXT NOT NULL CHECK (kind IN ('mail', 'bounce', 'automatic', 'note')),
+            author_address TEXT,
+            author_name TEXT,
+            message_id TEXT,
+            date TEXT NOT NULL,
+            subject TEXT,
+            text TEXT NOT NULL,
+            quoted TEXT,
+            html TEXT,
+            raw_path TEXT,
+            automatic TEXT,
+            routing TEXT,
+            created TEXT NOT NULL
+        );
+        CREATE INDEX messages_ticket ON messages(ticket, id);
+        -- Every Message-ID Postdesk has seen or sent, for threading replies.
+        CREATE TABLE message_ids (
+            message_id TEXT PRIMARY KEY,
+            ticket INTEGER NOT NULL REFERENCES tickets(number),
+            message INTEGER REFERENCES messages(id)
+        ) WITHOUT ROWID;
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            message INTEGER NOT NULL REFERENCES messages(id),
+            filename TEXT,
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            inline INTEGER NOT NULL DEFAULT 0,
+            content_id TEXT
+        );
+        CREATE INDEX attachments_message ON attachments(message);
+        CREATE INDEX attachments_sha256 ON attachments(sha256);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            ticket INTEGER REFERENCES tickets(number),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT,
+            cause_message INTEGER REFERENCES messages(id)
+        );
+        CREATE INDEX audit_ticket ON audit(ticket, id);
+        -- Exactly-once ingestion: one row per distinct inbound mail (Message-ID plus content hash).
+        CREATE TABLE ingested (
+            key TEXT PRIMARY KEY,
+            message_id TEXT,
+            mailbox TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            ticket INTEGER REFERENCES tickets(number),
+            message INTEGER REFERENCES messages(id),
+            at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- Full-text search: one row per message (rowid = messages.id), contentless.
+        CREATE VIRTUAL TABLE search USING fts5(
+            subject, body, refs, requester, content='', tokenize='unicode61 remove_diacritics 2'
+        );
+        """,
+    ]
+
+    /// The schema version this binary writes.
+    public static var latest: Int { all.count }
+
+    /// Brings `database` to `target` (default: the latest), applying each missing migration in its own
+    /// transaction. Returns the versions applied.
+    @discardableResult
+    public static func migrate(_ database: Database, to target: Int = latest) throws -> [Int] {
+        let current = try version(database)
+        if current > latest {
+            throw StoreError(code: 1, message: "the database is at schema version \(current), newer than this Postdesk (\(latest)); upgrade Postdesk or restore a backup")
+        }
+        var applied: [Int] = []
+        for v in current..<min(target, latest) {
+            try database.transaction {
+                try database.execute(all[v])
+                try database.execute("PRAGMA user_version = \(v + 1)")
+            }
+            applied.append(v + 1)
+        }
+        return applied
+    }
+
+    public static func version(_ database: Database) throws(StoreError) -> Int {
+        Int(try database.query("PRAGMA user_version").first?[0].int ?? 0)
+    }
+}
