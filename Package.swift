@@ -32,9 +32,14 @@ let package = Package(
         .target(name: "PostdeskStore", dependencies: ["CSQLite", "PostdeskCore"], path: "Sources/PostdeskStore"),
         .target(name: "PostdeskSMTP", dependencies: ["CCurl", "CCurlShim"], path: "Sources/PostdeskSMTP"),
 
+        /// Services: ingestion (later outbox, scheduler), data directory, clock.
+        .target(
+            name: "PostdeskDaemon", dependencies: ["PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem", "PostdeskSMTP"],
+            path: "Sources/PostdeskDaemon"),
+
         // MARK: - Commands and the executable
         .target(
-            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskCore", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
             path: "Sources/PostdeskCLI"),
         .executableTarget(name: "postdesk", dependencies: ["PostdeskCLI"], path: "Sources/postdesk"),
 
@@ -48,7 +53,11 @@ let package = Package(
         .testTarget(
             name: "PostdeskCoreTests", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Tests/PostdeskCoreTests"),
         .testTarget(
-            name: "PostdeskCLITests", dependencies: ["PostdeskCLI", "PostdeskMail", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskDaemonTests",
+            dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],
+            path: "Tests/PostdeskDaemonTests"),
+        .testTarget(
+            name: "PostdeskCLITests", dependencies: ["PostdeskCLI", "PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
             path: "Tests/PostdeskCLITests"),
     ],
     swiftLanguageModes: [.v6]

@@ -23,7 +23,10 @@ public struct CommandContext: Sendable {
 /// Entry point of the `postdesk` command: parses argv and runs one command.
 public enum PostdeskCommandLine {
     // Metatypes of a non-Sendable protocol: the table is an immutable `let`, so sharing it is safe.
-    nonisolated(unsafe) static let commands: [any PostdeskCommand.Type] = [InspectCommand.self, VersionCommand.self]
+    nonisolated(unsafe) static let commands: [any PostdeskCommand.Type] = [
+        RunCommand.self, InspectCommand.self, ExplainCommand.self, CheckConfigCommand.self, TicketsCommand.self,
+        QuarantineCommand.self, VersionCommand.self,
+    ]
 
     static var usage: String {
         var s = """

@@ -66,3 +66,84 @@ public enum FileSystem {
         a.hasSuffix("/") ? a + b : a + "/" + b
     }
 }
+
+extension FileSystem {
+    /// Creates a folder and its parents (mode applies to the ones created).
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o750) throws(SystemError) {
+        if kind(of: path) == .directory { return }
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        var current = path.hasPrefix("/") ? "" : "."
+        if path.hasPrefix("/") { parts.removeFirst() }
+        for p in parts where !p.isEmpty {
+            current += "/" + p
+            if kind(of: current) == .directory { continue }
+            if mkdir(current, mode) != 0 && errno != EEXIST { throw SystemError("mkdir", path: current, errno: errno) }
+        }
+    }
+
+    /// Flushes a folder's entries (renames, new files) to disk.
+    public static func syncDirectory(_ path: String) throws(SystemError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw SystemError("open", path: path, errno: errno) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw SystemError("fsync", path: path, errno: errno) }
+    }
+
+    /// Writes `bytes` to `path` atomically and durably: a temporary file in the same folder, fsync, rename,
+    /// fsync of the folder. Readers see the old file or the whole new one, never a part.
+    public static func writeAtomically(_ path: String, _ bytes: some Collection<UInt8>, mode: mode_t = 0o640) throws(SystemError) {
+        let dir = directoryName(path)
+        let tmp = dir + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        try writeNew(tmp, bytes, mode: mode)
+        if Glibc.rename(tmp, path) != 0 {
+            let e = errno
+            unlink(tmp)
+            throw SystemError("rename", path: path, errno: e)
+        }
+        try syncDirectory(dir)
+    }
+
+    /// Creates a new file (failing if it exists), writes all of `bytes`, fsyncs it.
+    public static func writeNew(_ path: String, _ bytes: some Collection<UInt8>, mode: mode_t = 0o640) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        if fd < 0 { throw SystemError("open", path: path, errno: errno) }
+        var failure: SystemError? = nil
+        let array = Array(bytes)
+        array.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = SystemError("write", path: path, errno: errno)
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = SystemError("fsync", path: path, errno: errno) }
+        close(fd)
+        if let failure {
+            unlink(path)
+            throw failure
+        }
+    }
+
+    public static func rename(_ from: String, to: String) throws(SystemError) {
+        if Glibc.rename(from, to) != 0 { throw SystemError("rename", path: from, errno: errno) }
+    }
+
+    public static func remove(_ path: String) throws(SystemError) {
+        if unlink(path) != 0 && errno != ENOENT { throw SystemError("unlink", path: path, errno: errno) }
+    }
+
+    public static func directoryName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public static func baseName(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}

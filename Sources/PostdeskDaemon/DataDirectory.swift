@@ -1,0 +1,40 @@
+import PostdeskSystem
+
+/// The layout of `data_dir`: raw mail, attachments (content-addressed), the quarantine.
+///
+///     data_dir/mail/ab/<key>.eml              every inbound mail as received
+///     data_dir/attachments/ab/cd/<sha256>     decoded attachments, stored once per content
+///     data_dir/quarantine/{new,cur,tmp}       mail that could not be processed
+///     data_dir/quarantine/reasons/<id>.reason why, and where it came from
+public struct DataDirectory: Sendable {
+    public let path: String
+
+    public init(_ path: String) { self.path = path }
+
+    public var quarantine: Maildir { Maildir(path + "/quarantine") }
+    public var reasons: String { path + "/quarantine/reasons" }
+
+    /// Creates the folders (private to the service's user: mode 0750).
+    public func prepare() throws(SystemError) {
+        try FileSystem.makeDirectories(path + "/mail")
+        try FileSystem.makeDirectories(path + "/attachments")
+        try quarantine.create()
+        try FileSystem.makeDirectories(reasons)
+    }
+
+    public func rawMailPath(key: String) -> String {
+        path + "/mail/" + String(key.prefix(2)) + "/" + key + ".eml"
+    }
+
+    public func attachmentPath(sha256: String) -> String {
+        let h = Array(sha256)
+        return path + "/attachments/" + String(h[0..<2]) + "/" + String(h[2..<4]) + "/" + sha256
+    }
+
+    /// Stores content once under its name; an existing file is left as it is (same content, same name).
+    public func storeOnce(_ bytes: some Collection<UInt8>, at file: String) throws(SystemError) {
+        if FileSystem.kind(of: file) == .file { return }
+        try FileSystem.makeDirectories(FileSystem.directoryName(file))
+        try FileSystem.writeAtomically(file, bytes, mode: 0o640)
+    }
+}

@@ -1,0 +1,392 @@
+import PostdeskCore
+import PostdeskMail
+import PostdeskStore
+import PostdeskSystem
+
+/// What became of one inbound mail.
+public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
+    case newTicket(Int64)
+    case followUp(Int64, of: Int64)
+    case reply(Int64)
+    case bounce(Int64?)
+    /// Already ingested (delivered twice, or re-read after a crash between commit and rename).
+    case duplicate(Int64?)
+    case quarantined(id: String, reason: String)
+    /// A temporary failure (database busy, disk full): the mail stays where it is for the next scan.
+    case deferred(String)
+
+    public var description: String {
+        switch self {
+        case .newTicket(let n): return "new ticket #\(n)"
+        case .followUp(let n, let old): return "follow-up ticket #\(n) of closed #\(old)"
+        case .reply(let n): return "added to ticket #\(n)"
+        case .bounce(let n): return n.map { "bounce recorded on ticket #\($0)" } ?? "bounce recorded (no ticket)"
+        case .duplicate(let n): return "already ingested\(n.map { " (ticket #\($0))" } ?? "")"
+        case .quarantined(let id, let reason): return "quarantined as \(id): \(reason)"
+        case .deferred(let why): return "deferred: \(why)"
+        }
+    }
+}
+
+/// Everything Postdesk reads and decides about one message, before anything is written: the dry run of
+/// `postdesk explain` and the first half of ingestion.
+public struct IngestPlan: Sendable {
+    public var key: String
+    public var summary: MessageSummary
+    public var sender: MailAddress?
+    public var decision: RoutingDecision
+    /// The current state of the ticket the mail goes to, if any.
+    public var ticket: TicketFacts?
+    public var quarantineReason: String?
+}
+
+/// Turns maildir messages into tickets and replies, exactly once.
+public final class Ingestor: @unchecked Sendable {
+    public let config: Configuration
+    public let store: Store
+    public let data: DataDirectory
+    public let clock: any Clock
+    public let limits: ParseLimits
+    public var log: (LogLevel, String) -> Void
+
+    public init(config: Configuration, store: Store, clock: any Clock = SystemClock(), limits: ParseLimits = .default,
+                log: @escaping (LogLevel, String) -> Void = { _, _ in }) throws {
+        self.config = config
+        self.store = store
+        self.data = DataDirectory(config.helpdesk.dataDir)
+        self.clock = clock
+        self.limits = limits
+        self.log = log
+        try data.prepare()
+        try store.transaction {
+            try store.syncAgents(config.agents.map { (key: $0.id, address: $0.address, name: $0.name) }, at: clock.now().iso8601)
+        }
+    }
+
+    // MARK: - Scanning
+
+    public struct Report: Sendable {
+        public var outcomes: [(mailbox: String, file: String, outcome: IngestOutcome)] = []
+        public var count: Int { outcomes.count }
+    }
+
+    /// Processes every pending message of every mailbox, oldest first.
+    public func processPending(shouldStop: () -> Bool = { false }) -> Report {
+        var report = Report()
+        for mailbox in config.mailboxes {
+            let maildir = Maildir(mailbox.maildir)
+            let entries: [Maildir.Entry]
+            do { entries = try maildir.pending() } catch {
+                log(.error, "mailbox \(mailbox.name): cannot list \(mailbox.maildir): \(error)")
+                continue
+            }
+            for entry in entries {
+                if shouldStop() { return report }
+                let outcome = process(entry, in: mailbox)
+                report.outcomes.append((mailbox.name, entry.name, outcome))
+            }
+        }
+        return report
+    }
+
+    // MARK: - One message
+
+    /// Ingests one maildir entry: exactly one ticket, reply, recorded bounce or quarantined message.
+    public func process(_ entry: Maildir.Entry, in mailbox: Configuration.Mailbox) -> IngestOutcome {
+        let maildir = Maildir(mailbox.maildir)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(entry.path, maxBytes: limits.maxMessageBytes + 1)
+        } catch {
+            if error.errno == ENOENT { return .deferred("\(entry.name) disappeared (another reader took it)") }
+            return quarantine(entry, mailbox, reason: "unreadable: \(error)", bytes: nil)
+        }
+        if bytes.count > limits.maxMessageBytes {
+            return quarantine(entry, mailbox, reason: "larger than the \(limits.maxMessageBytes)-byte limit", bytes: nil)
+        }
+        let plan: IngestPlan
+        do {
+            plan = try self.plan(bytes, mailbox: mailbox)
+        } catch let error as StoreError where error.isTemporary {
+            log(.warning, "mailbox \(mailbox.name): \(entry.name) deferred: \(error)")
+            return .deferred(error.description)
+        } catch {
+            return quarantine(entry, mailbox, reason: "routing failed: \(error)", bytes: bytes)
+        }
+        if let reason = plan.quarantineReason {
+            return quarantine(entry, mailbox, reason: reason, bytes: bytes)
+        }
+        if let done = try? store.ingested(key: plan.key) {
+            markSeen(entry, maildir)
+            return .duplicate(done.ticket)
+        }
+        let outcome: IngestOutcome
+        do {
+            outcome = try apply(plan, raw: bytes, mailbox: mailbox)
+        } catch let error as StoreError where error.isTemporary {
+            log(.warning, "mailbox \(mailbox.name): \(entry.name) deferred: \(error)")
+            return .deferred(error.description)
+        } catch let error as SystemError where [ENOSPC, EDQUOT, EIO].contains(error.errno) {
+            log(.warning, "mailbox \(mailbox.name): \(entry.name) deferred: \(error)")
+            return .deferred(error.description)
+        } catch {
+            return quarantine(entry, mailbox, reason: "could not be stored: \(error)", bytes: bytes)
+        }
+        markSeen(entry, maildir)
+        log(.info, "\(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
+        return outcome
+    }
+
+    private func markSeen(_ entry: Maildir.Entry, _ maildir: Maildir) {
+        do { try maildir.markSeen(entry) } catch {
+            // Committed but not moved: the next scan finds it, sees the key, and moves it then.
+            log(.warning, "\(entry.name) is recorded but could not be moved to cur/: \(error)")
+        }
+    }
+
+    // MARK: - Deciding
+
+    /// Parses and routes a message without changing anything.
+    public func plan(_ bytes: [UInt8], mailbox: Configuration.Mailbox) throws -> IngestPlan {
+        let message = Message.parse(bytes, limits: limits)
+        let summary = MessageSummary(message)
+        let key = Self.idempotencyKey(message, summary)
+        let sender = summary.from.first(where: { $0.address.contains("@") })
+            ?? AddressParser.parseList(message.headers["Sender"]?.value ?? "").addresses.first
+            ?? summary.replyTo.first
+        let own = Set(config.mailboxes.map { $0.address.lowercased() })
+        var input = RoutingInput(queue: mailbox.name, mailboxAddress: mailbox.address, ownAddresses: own,
+                                 from: sender?.address ?? "", recipients: summary.to + summary.cc, automatic: summary.automatic)
+        // Threading: In-Reply-To first, then References newest first.
+        for id in summary.inReplyTo + summary.references.reversed() {
+            if let number = try store.ticket(forMessageID: id), let facts = try store.ticketFacts(number) {
+                input.thread = (id, facts)
+                break
+            }
+        }
+        let tags = config.mailboxes.map(\.tag)
+        if let n = TicketReferences.subjectTag(in: summary.subject ?? "", tags: tags) {
+            input.subjectTag = (n, try store.ticketFacts(n))
+        }
+        if let n = TicketReferences.plusAddress(in: (summary.to + summary.cc).map(\.address), mailboxAddress: mailbox.address) {
+            input.plusAddress = (n, try store.ticketFacts(n))
+        }
+        if summary.automatic?.kind == .bounce, let original = Self.bouncedMessageID(message),
+            let number = try store.ticket(forMessageID: original)
+        {
+            input.bouncedTicket = try store.ticketFacts(number)
+        }
+        let decision = Router.route(input, inReplyTo: summary.inReplyTo)
+        var quarantineReason: String? = nil
+        if sender == nil, summary.automatic?.kind != .bounce {
+            quarantineReason = "no sender address (no usable From, Sender or Reply-To)"
+        }
+        let ticket = try decision.ticket.flatMap { try store.ticketFacts($0) }
+        return IngestPlan(key: key, summary: summary, sender: sender, decision: decision, ticket: ticket, quarantineReason: quarantineReason)
+    }
+
+    /// Message-ID plus a hash of the content that does not change between deliveries: the header fields
+    /// other than trace fields the MTA adds (Received, Delivered-To, Return-Path, ...), and the body.
+    static func idempotencyKey(_ message: Message, _ summary: MessageSummary) -> String {
+        var hasher = SHA256()
+        let trace: Set<String> = ["received", "delivered-to", "return-path", "x-original-to", "authentication-results",
+                                  "arc-seal", "arc-message-signature", "arc-authentication-results", "received-spf",
+                                  "x-spam-status", "x-spam-score", "x-spam-flag", "x-spam-level", "x-virus-scanned",
+                                  "dkim-filter", "x-envelope-from", "x-envelope-to", "status", "x-status", "x-uid", "lines",
+                                  "content-length", "x-keywords"]
+        for field in message.headers where !trace.contains(field.name.lowercased()) {
+            let line = Array(field.name.lowercased().utf8) + [0x3A] + field.unfoldedBytes + [0x0A]
+            line.withUnsafeBytes { hasher.update($0) }
+        }
+        message.root.body.withUnsafeBytes { hasher.update($0) }
+        let contentHash = SHA256.hex(hasher.finalize())
+        return SHA256.hexHash(Array(((summary.messageID ?? "") + "\n" + contentHash).utf8))
+    }
+
+    /// The Message-ID of the mail a delivery status notification reports on (its message/rfc822 or
+    /// text/rfc822-headers part).
+    public static func bouncedMessageID(_ message: Message) -> String? {
+        var found: String? = nil
+        message.root.walk { part in
+            guard found == nil else { return }
+            if let inner = part.embeddedMessage, let id = inner.headers["Message-ID"]?.value {
+                found = MessageIDParser.parseSingle(id).id
+            } else if part.contentType.mimeType == "text/rfc822-headers" {
+                let headers = Message.parse(part.decodedBody().bytes).headers
+                if let id = headers["Message-ID"]?.value { found = MessageIDParser.parseSingle(id).id }
+            }
+        }
+        return found
+    }
+
+    // MARK: - Applying
+
+    private func apply(_ plan: IngestPlan, raw: [UInt8], mailbox: Configuration.Mailbox) throws -> IngestOutcome {
+        let summary = plan.summary
+        let now = clock.now()
+        let at = now.iso8601
+        // Files first (content-addressed, idempotent): a crash before the commit leaves only a harmless orphan.
+        let rawPath = data.rawMailPath(key: plan.key)
+        try data.storeOnce(raw, at: rawPath)
+        let message = Message.parse(raw, limits: limits)
+        for a in summary.attachments {
+            if let part = Self.part(message.root, at: a.path) {
+                try data.storeOnce(part.decodedBody().bytes, at: data.attachmentPath(sha256: a.sha256))
+            }
+        }
+
+        var split = ReplyText.split(summary.text)
+        split.new = split.new.trimmingTrailingWhitespace
+        let automatic = summary.automatic
+        let kind = automatic?.kind == .bounce ? "bounce" : (automatic != nil ? "automatic" : "mail")
+        let senderAddress = plan.sender?.address.lowercased()
+        return try store.transaction { () throws -> IngestOutcome in
+            var ticket: Int64?
+            var outcome: IngestOutcome
+            switch plan.decision.action {
+            case .newTicket, .followUp:
+                let requester = try store.customer(address: senderAddress ?? "", name: plan.sender?.name, at: at)
+                var followUpOf: Int64? = nil
+                if case .followUp(let old) = plan.decision.action { followUpOf = old }
+                let number = try store.createTicket(
+                    subject: Self.ticketSubject(summary.subject), queue: mailbox.name, requester: requester,
+                    followUpOf: followUpOf, reference: followUpOf == nil ? plan.decision.reference : nil,
+                    language: summary.contentLanguage.map { String($0.prefix(2)).lowercased() }, at: at)
+                try store.audit(ticket: number, actor: senderAddress ?? "?", action: "created", detail: plan.decision.reason, cause: nil, at: at)
+                if let old = followUpOf {
+                    try store.audit(ticket: old, actor: senderAddress ?? "?", action: "follow-up", detail: "reply to the closed ticket opened #\(number)", cause: nil, at: at)
+                    outcome = .followUp(number, of: old)
+                } else {
+                    outcome = .newTicket(number)
+                }
+                ticket = number
+            case .append(let number, let reopen):
+                ticket = number
+                if reopen {
+                    try store.setStatus(number, .open, at: at)
+                    try store.audit(ticket: number, actor: senderAddress ?? "?", action: "status", detail: "resolved → open: the customer replied", cause: nil, at: at)
+                } else if automatic == nil, plan.ticket?.status == .pending, plan.ticket?.requester == senderAddress {
+                    try store.setStatus(number, .open, at: at)
+                    try store.audit(ticket: number, actor: senderAddress ?? "?", action: "status", detail: "pending → open: the customer replied", cause: nil, at: at)
+                }
+                try store.touch(number, customerReply: automatic == nil, at: at)
+                outcome = .reply(number)
+            case .bounce(let number):
+                ticket = number
+                outcome = .bounce(number)
+            }
+
+            let messageRow = try store.addMessage(Store.NewMessage(
+                ticket: ticket, direction: "in", visibility: automatic == nil ? "public" : "internal", kind: kind,
+                authorAddress: senderAddress, authorName: plan.sender?.name, messageID: summary.messageID,
+                date: summary.date?.iso8601 ?? at, subject: summary.subject, text: split.new, quoted: split.quoted,
+                html: summary.html, rawPath: rawPath, automatic: automatic?.description, routing: plan.decision.reason), at: at)
+            for a in summary.attachments {
+                try store.addAttachment(message: messageRow, filename: a.filename, contentType: a.contentType, size: a.size,
+                                        sha256: a.sha256, inline: a.inline, contentID: a.contentID)
+            }
+            if let ticket {
+                for p in plan.decision.newParticipants where try store.addParticipant(ticket, address: p.address, name: p.name, at: at) {
+                    try store.audit(ticket: ticket, actor: senderAddress ?? "?", action: "cc added", detail: p.address, cause: messageRow, at: at)
+                }
+            }
+            try store.index(message: messageRow, subject: summary.subject ?? "", body: split.new,
+                            references: ([summary.messageID].compactMap { $0 } + summary.references + [plan.decision.reference.map { "#\($0)" } ?? ""]).joined(separator: " "),
+                            requester: senderAddress ?? "")
+            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
+                                     outcome: outcome.description, ticket: ticket, message: messageRow, at: at)
+            return outcome
+        }
+    }
+
+    static func ticketSubject(_ subject: String?) -> String {
+        let s = (subject ?? "").trimmingWhitespaceAndNewlines
+        return s.isEmpty ? "(no subject)" : s
+    }
+
+    static func part(_ root: MIMEPart, at path: String) -> MIMEPart? {
+        var found: MIMEPart? = nil
+        root.walk { p in if found == nil && p.path == path { found = p } }
+        return found
+    }
+
+    // MARK: - Quarantine
+
+    /// Moves a message that cannot be processed into the quarantine maildir, with a reason file. Nothing is
+    /// deleted: the copy is durable before the original goes.
+    private func quarantine(_ entry: Maildir.Entry, _ mailbox: Configuration.Mailbox, reason: String, bytes: [UInt8]?) -> IngestOutcome {
+        let id = entry.unique
+        do {
+            let q = data.quarantine
+            let target = q.path + "/new/" + id
+            if FileSystem.kind(of: target) != .file {
+                if let bytes {
+                    try q.deliver(bytes, name: id)
+                } else {
+                    // Unreadable or too big to hold: move the file itself (same filesystem) or leave it.
+                    try FileSystem.rename(entry.path, to: target)
+                    try FileSystem.syncDirectory(q.path + "/new")
+                }
+            }
+            let record = QuarantineRecord(id: id, mailbox: mailbox.name, originalName: entry.name, reason: reason, at: clock.now().iso8601)
+            try FileSystem.writeAtomically(data.reasons + "/" + id + ".reason", Array(record.serialized.utf8))
+            if FileSystem.kind(of: entry.path) == .file { try FileSystem.remove(entry.path) }
+            try? FileSystem.syncDirectory(FileSystem.directoryName(entry.path))
+            log(.warning, "mailbox \(mailbox.name): \(entry.name) quarantined as \(id): \(reason)")
+            return .quarantined(id: id, reason: reason)
+        } catch {
+            log(.error, "mailbox \(mailbox.name): \(entry.name) could not be quarantined (\(error)); left in place: \(reason)")
+            return .deferred("could not quarantine: \(error)")
+        }
+    }
+}
+
+public enum LogLevel: Int, Sendable {
+    case error = 3, warning = 4, notice = 5, info = 6, debug = 7
+}
+
+/// Why a message is in the quarantine: `key: value` lines, easy to read and to parse.
+public struct QuarantineRecord: Sendable, Hashable {
+    public var id: String
+    public var mailbox: String
+    public var originalName: String
+    public var reason: String
+    public var at: String
+
+    public var serialized: String {
+        "id: \(id)\nmailbox: \(mailbox)\noriginal: \(originalName)\nat: \(at)\nreason: \(reason.replacingNewlines)\n"
+    }
+
+    public init(id: String, mailbox: String, originalName: String, reason: String, at: String) {
+        self.id = id; self.mailbox = mailbox; self.originalName = originalName; self.reason = reason; self.at = at
+    }
+
+    public init?(parsing text: String) {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[String(line[..<colon])] = String(line[line.index(after: colon)...]).trimmingWhitespaceAndNewlines
+        }
+        guard let id = fields["id"], let mailbox = fields["mailbox"] else { return nil }
+        self.init(id: id, mailbox: mailbox, originalName: fields["original"] ?? id, reason: fields["reason"] ?? "", at: fields["at"] ?? "")
+    }
+}
+
+extension String {
+    var trimmingTrailingWhitespace: String {
+        var s = Substring(self)
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+    var trimmingWhitespaceAndNewlines: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

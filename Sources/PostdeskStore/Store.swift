@@ -1,0 +1,186 @@
+import PostdeskCore
+
+/// Postdesk's database: the connection plus the operations the services and commands use.
+///
+/// Each method is one statement or a few; callers group them with `transaction` so that one decision
+/// (one inbound mail, one command) is one atomic step.
+public final class Store: @unchecked Sendable {
+    public let db: Database
+
+    /// Opens the database at `path` and brings its schema to the latest version.
+    public init(path: String) throws {
+        db = try Database(path: path)
+        try Migrations.migrate(db)
+    }
+
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+
+    // MARK: - Ingestion ledger
+
+    public struct IngestedRecord: Sendable, Hashable {
+        public var outcome: String
+        public var ticket: Int64?
+        public var message: Int64?
+    }
+
+    public func ingested(key: String) throws -> IngestedRecord? {
+        try db.query("SELECT outcome, ticket, message FROM ingested WHERE key = ?", [.text(key)]).first.map {
+            IngestedRecord(outcome: $0.string("outcome") ?? "", ticket: $0.int("ticket"), message: $0.int("message"))
+        }
+    }
+
+    public func recordIngested(key: String, messageID: String?, mailbox: String, outcome: String, ticket: Int64?, message: Int64?, at: String) throws {
+        try db.run("INSERT INTO ingested (key, message_id, mailbox, outcome, ticket, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [.text(key), messageID.sql, .text(mailbox), .text(outcome), ticket.sql, message.sql, .text(at)])
+    }
+
+    // MARK: - People
+
+    /// The customer with this address, created (unconfirmed) if new. Linked to the organization of its mail
+    /// domain when one exists.
+    public func customer(address: String, name: String?, at: String) throws -> Int64 {
+        let a = address.lowercased()
+        if let row = try db.query("SELECT id, name FROM customers WHERE address = ?", [.text(a)]).first, let id = row.int("id") {
+            if row.string("name") == nil, let name, !name.isEmpty {
+                try db.run("UPDATE customers SET name = ? WHERE id = ?", [.text(name), .integer(id)])
+            }
+            return id
+        }
+        let domain = a.split(separator: "@").last.map(String.init) ?? ""
+        let org = try db.query("SELECT id FROM organizations WHERE domain = ?", [.text(domain)]).first?.int("id")
+        try db.run("INSERT INTO customers (address, name, organization_id, created) VALUES (?, ?, ?, ?)",
+                   [.text(a), name.sql, org.sql, .text(at)])
+        return db.lastInsertRowID
+    }
+
+    /// Agents from the config: added or updated by their key, never deleted (tickets refer to them).
+    public func syncAgents(_ agents: [(key: String, address: String, name: String)], at: String) throws {
+        for a in agents {
+            try db.run("""
+                INSERT INTO agents (key, address, name, source, created) VALUES (?, ?, ?, 'config', ?)
+                ON CONFLICT(key) DO UPDATE SET address = excluded.address, name = excluded.name, active = 1
+                """, [.text(a.key), .text(a.address.lowercased()), .text(a.name), .text(at)])
+        }
+    }
+
+    public func agentAddresses() throws -> Set<String> {
+        Set(try db.query("SELECT address FROM agents WHERE active = 1").compactMap { $0.string("address") })
+    }
+
+    // MARK: - Tickets
+
+    /// Routing's view of a ticket: status, queue, requester, and everyone who may write on it.
+    public func ticketFacts(_ number: Int64) throws -> TicketFacts? {
+        guard let row = try db.query("""
+            SELECT t.number, t.status, t.queue, c.address AS requester, c.organization_id AS org
+            FROM tickets t JOIN customers c ON c.id = t.requester_id WHERE t.number = ?
+            """, [.integer(number)]).first,
+            let status = TicketStatus(rawValue: row.string("status") ?? "")
+        else { return nil }
+        var participants = Set(try db.query("SELECT address FROM participants WHERE ticket = ?", [.integer(number)]).compactMap { $0.string("address") })
+        participants.formUnion(try agentAddresses())
+        if let org = row.int("org") {
+            participants.formUnion(try db.query("SELECT address FROM customers WHERE organization_id = ? AND is_primary_contact = 1",
+                                                [.integer(org)]).compactMap { $0.string("address") })
+        }
+        return TicketFacts(number: number, status: status, queue: row.string("queue") ?? "",
+                           requester: row.string("requester") ?? "", participants: participants)
+    }
+
+    /// The ticket a Message-ID belongs to (seen inbound or sent by Postdesk).
+    public func ticket(forMessageID id: String) throws -> Int64? {
+        try db.query("SELECT ticket FROM message_ids WHERE message_id = ?", [.text(id)]).first?.int("ticket")
+    }
+
+    public func createTicket(subject: String, queue: String, requester: Int64, followUpOf: Int64?, reference: Int64?,
+                             language: String?, at: String) throws -> Int64 {
+        try db.run("""
+            INSERT INTO tickets (subject, status, queue, requester_id, follow_up_of, customer_reference, language, created, updated, last_customer_reply)
+            VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(subject), .text(queue), .integer(requester), followUpOf.sql, reference.map { "#\($0)" }.sql, language.sql,
+                  .text(at), .text(at), .text(at)])
+        return db.lastInsertRowID
+    }
+
+    public func setStatus(_ number: Int64, _ status: TicketStatus, at: String) throws {
+        let sql: String
+        switch status {
+        case .resolved: sql = "UPDATE tickets SET status = ?1, updated = ?2, resolved_at = ?2 WHERE number = ?3"
+        case .closed: sql = "UPDATE tickets SET status = ?1, updated = ?2, closed_at = ?2 WHERE number = ?3"
+        case .open, .pending, .new: sql = "UPDATE tickets SET status = ?1, updated = ?2, resolved_at = NULL WHERE number = ?3"
+        }
+        try db.run(sql, [.text(status.rawValue), .text(at), .integer(number)])
+    }
+
+    public func touch(_ number: Int64, customerReply: Bool, at: String) throws {
+        try db.run(customerReply ? "UPDATE tickets SET updated = ?1, last_customer_reply = ?1 WHERE number = ?2"
+                                 : "UPDATE tickets SET updated = ?1 WHERE number = ?2",
+                   [.text(at), .integer(number)])
+    }
+
+    public func addParticipant(_ number: Int64, address: String, name: String?, at: String) throws -> Bool {
+        try db.run("INSERT OR IGNORE INTO participants (ticket, address, name, role, added) VALUES (?, ?, ?, 'cc', ?)",
+                   [.integer(number), .text(address.lowercased()), name.sql, .text(at)]) > 0
+    }
+
+    // MARK: - Messages
+
+    public struct NewMessage: Sendable {
+        public var ticket: Int64?
+        public var direction: String
+        public var visibility: String
+        public var kind: String
+        public var authorAddress: String?
+        public var authorName: String?
+        public var messageID: String?
+        public var date: String
+        public var subject: String?
+        public var text: String
+        public var quoted: String?
+        public var html: String?
+        public var rawPath: String?
+        public var automatic: String?
+        public var routing: String?
+
+        public init(ticket: Int64?, direction: String, visibility: String, kind: String, authorAddress: String?, authorName: String?,
+                    messageID: String?, date: String, subject: String?, text: String, quoted: String?, html: String?,
+                    rawPath: String?, automatic: String?, routing: String?) {
+            self.ticket = ticket; self.direction = direction; self.visibility = visibility; self.kind = kind
+            self.authorAddress = authorAddress; self.authorName = authorName; self.messageID = messageID; self.date = date
+            self.subject = subject; self.text = text; self.quoted = quoted; self.html = html; self.rawPath = rawPath
+            self.automatic = automatic; self.routing = routing
+        }
+    }
+
+    public func addMessage(_ m: NewMessage, at: String) throws -> Int64 {
+        try db.run("""
+            INSERT INTO messages (ticket, direction, visibility, kind, author_address, author_name, message_id, date, subject, text,
+                                  quoted, html, raw_path, automatic, routing, created)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [m.ticket.sql, .text(m.direction), .text(m.visibility), .text(m.kind), m.authorAddress.sql, m.authorName.sql,
+                  m.messageID.sql, .text(m.date), m.subject.sql, .text(m.text), m.quoted.sql, m.html.sql, m.rawPath.sql,
+                  m.automatic.sql, m.routing.sql, .text(at)])
+        let id = db.lastInsertRowID
+        if let ticket = m.ticket, let mid = m.messageID {
+            try db.run("INSERT OR IGNORE INTO message_ids (message_id, ticket, message) VALUES (?, ?, ?)",
+                       [.text(mid), .integer(ticket), .integer(id)])
+        }
+        return id
+    }
+
+    public func addAttachment(message: Int64, filename: String?, contentType: String, size: Int, sha256: String, inline: Bool, contentID: String?) throws {
+        try db.run("INSERT INTO attachments (message, filename, content_type, size, sha256, inline, content_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [.integer(message), filename.sql, .text(contentType), .integer(Int64(size)), .text(sha256), .integer(inline ? 1 : 0), contentID.sql])
+    }
+
+    /// Indexes a message for `tickets search` (subject, body, references, requester).
+    public func index(message: Int64, subject: String, body: String, references: String, requester: String) throws {
+        try db.run("INSERT INTO search (rowid, subject, body, refs, requester) VALUES (?, ?, ?, ?, ?)",
+                   [.integer(message), .text(subject), .text(body), .text(references), .text(requester)])
+    }
+
+    public func audit(ticket: Int64?, actor: String, action: String, detail: String?, cause: Int64?, at: String) throws {
+        try db.run("INSERT INTO audit (ticket, at, actor, action, detail, cause_message) VALUES (?, ?, ?, ?, ?, ?)",
+                   [ticket.sql, .text(at), .text(actor), .text(action), detail.sql, cause.sql])
+    }
+}
