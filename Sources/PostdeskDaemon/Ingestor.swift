@@ -118,6 +118,7 @@ public final class Ingestor: @unchecked Sendable {
         }
         if let done = try? store.ingested(key: plan.key) {
             markSeen(entry, maildir)
+            log(.info, "mailbox \(mailbox.name): \(entry.name) already ingested (\(done.outcome)); moved to cur/ only")
             return .duplicate(done.ticket)
         }
         let outcome: IngestOutcome
@@ -154,6 +155,7 @@ public final class Ingestor: @unchecked Sendable {
         let sender = summary.from.first(where: { $0.address.contains("@") })
             ?? AddressParser.parseList(message.headers["Sender"]?.value ?? "").addresses.first
             ?? summary.replyTo.first
+            ?? AddressParser.parseList(message.headers["Return-Path"]?.value ?? "").addresses.first(where: { $0.address.contains("@") })
         let own = Set(config.mailboxes.map { $0.address.lowercased() })
         var input = RoutingInput(queue: mailbox.name, mailboxAddress: mailbox.address, ownAddresses: own,
                                  from: sender?.address ?? "", recipients: summary.to + summary.cc, automatic: summary.automatic)
@@ -179,7 +181,7 @@ public final class Ingestor: @unchecked Sendable {
         let decision = Router.route(input, inReplyTo: summary.inReplyTo)
         var quarantineReason: String? = nil
         if sender == nil, summary.automatic?.kind != .bounce {
-            quarantineReason = "no sender address (no usable From, Sender or Reply-To)"
+            quarantineReason = "no sender address (no usable From, Sender, Reply-To or Return-Path)"
         }
         let ticket = try decision.ticket.flatMap { try store.ticketFacts($0) }
         return IngestPlan(key: key, summary: summary, sender: sender, decision: decision, ticket: ticket, quarantineReason: quarantineReason)
