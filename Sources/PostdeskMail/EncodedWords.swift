@@ -5,58 +5,89 @@ public enum EncodedWords {
     /// Lenient where mail is broken: words glued to other text or inside quotes are decoded too;
     /// whitespace between adjacent words is dropped; adjacent words in one charset are joined as bytes
     /// before decoding, so a character split across two words comes out whole. A malformed word is kept
-    /// as written, with a defect.
+    /// as written, with a defect. CR and LF left over from folding are removed.
     public static func decode(_ text: String) -> DecodedText {
         let utf8 = text.utf8
         guard utf8.count >= 8, containsEncodedWordStart(utf8) else { return DecodedText(text: stripLineBreaks(text)) }
+        var input = text
+        return input.withUTF8 { decode(bytes: $0) }
+    }
 
-        typealias Segment = EncodedWordsSegment
-        let bytes = Array(utf8)
-        let n = bytes.count
-        var segments: [Segment] = []
+    /// Whether `text` holds something that may be an encoded word (`=?`), i.e. whether `decode` can change
+    /// more than line breaks.
+    public static func mayContainEncodedWords(_ text: String) -> Bool {
+        text.utf8.count >= 8 && containsEncodedWordStart(text.utf8)
+    }
+
+    private static func decode(bytes b: UnsafeBufferPointer<UInt8>) -> DecodedText {
+        let n = b.count
+        var segments: [EncodedWordsSegment] = []
         var defects: [MailDefect] = []
+        var plainStart = 0
         var plain: [UInt8] = []
+        /// Once a search for `?=` ran to the end of the text, no later word can be terminated either.
+        var noTerminatorFrom = Int.max
         var i = 0
-        while i < n {
-            if bytes[i] == 0x3D, i + 1 < n, bytes[i + 1] == 0x3F, let (word, end, defect) = parseWord(bytes, at: i) {
-                if let defect { defects.append(defect) }
-                if let word {
-                    if !plain.isEmpty { segments.append(.text(plain)); plain = [] }
-                    segments.append(word)
-                    i = end
-                    continue
-                }
+
+        func takePlain(upTo end: Int) {
+            if plainStart < end {
+                for k in plainStart..<end where b[k] != 0x0D && b[k] != 0x0A { plain.append(b[k]) }
             }
-            if bytes[i] != 0x0D && bytes[i] != 0x0A { plain.append(bytes[i]) }
-            i += 1
         }
+
+        while i + 1 < n {
+            guard b[i] == 0x3D, b[i + 1] == 0x3F else { i += 1; continue }
+            switch parseWord(b, at: i, noTerminatorFrom: &noTerminatorFrom) {
+            case .notAWord:
+                i += 2
+            case .malformed(let defect):
+                defects.append(defect)
+                i += 2
+            case .word(let charset, let bytes, let end, let defect):
+                if let defect { defects.append(defect) }
+                takePlain(upTo: i)
+                if !plain.isEmpty { segments.append(.text(plain)); plain = [] }
+                segments.append(.word(charset: charset, bytes: bytes))
+                i = end
+                plainStart = end
+            }
+        }
+        takePlain(upTo: n)
         if !plain.isEmpty { segments.append(.text(plain)) }
 
-        // Join: drop whitespace-only text between two words; merge same-charset neighbours.
+        // Join: drop whitespace-only text between two words; merge same-charset neighbours as bytes.
         var out = ""
-        var pending: (charset: String, bytes: [UInt8])? = nil
+        out.reserveCapacity(n)
+        var pendingCharset = ""
+        var pendingName: String? = nil
+        var pendingBytes: [UInt8] = []
+        var pending = false
         func flush() {
-            if let p = pending {
-                let d = Charset.decode(p.bytes, label: p.charset)
-                out += d.text
-                defects += d.defects.map { MailDefect(.encodedWord, "encoded word in \(p.charset): \($0.detail)") }
-                pending = nil
-            }
+            guard pending else { return }
+            let d = Charset.decode(pendingBytes, label: pendingCharset)
+            out += d.text
+            defects += d.defects.map { MailDefect(.encodedWord, "encoded word in \(pendingCharset): \($0.detail)") }
+            pending = false
+            pendingBytes.removeAll(keepingCapacity: true)
         }
         for (k, segment) in segments.enumerated() {
             switch segment {
             case .word(let charset, let wordBytes):
-                if let p = pending, Charset.canonicalName(p.charset) == Charset.canonicalName(charset) {
-                    pending!.bytes += wordBytes
+                let name = Charset.canonicalName(charset)
+                if pending, name == pendingName {
+                    pendingBytes += wordBytes
                 } else {
                     flush()
-                    pending = (charset, wordBytes)
+                    pending = true
+                    pendingCharset = charset
+                    pendingName = name
+                    pendingBytes += wordBytes
                 }
             case .text(let t):
-                let betweenWords = k > 0 && k + 1 < segments.count
-                    && { if case .word = segments[k - 1] { return true }; return false }()
-                    && { if case .word = segments[k + 1] { return true }; return false }()
-                if betweenWords && t.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                if k > 0, k + 1 < segments.count, segments[k - 1].isWord, segments[k + 1].isWord,
+                   t.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                    continue
+                }
                 flush()
                 out += String(decoding: t, as: UTF8.self)
             }
@@ -66,6 +97,14 @@ public enum EncodedWords {
     }
 
     private static func containsEncodedWordStart(_ utf8: String.UTF8View) -> Bool {
+        if let found = utf8.withContiguousStorageIfAvailable({ buffer -> Bool in
+            var previous: UInt8 = 0
+            for b in buffer {
+                if previous == 0x3D && b == 0x3F { return true }
+                previous = b
+            }
+            return false
+        }) { return found }
         var previous: UInt8 = 0
         for b in utf8 {
             if previous == 0x3D && b == 0x3F { return true }
@@ -79,56 +118,90 @@ public enum EncodedWords {
         return String(decoding: s.utf8.filter { $0 != 0x0D && $0 != 0x0A }, as: UTF8.self)
     }
 
-    /// Parses `=?charset?X?text?=` at `start`. Returns nil when it is not an encoded word at all
-    /// (then the bytes are ordinary text); a word with a defect when it is malformed but readable.
-    private static func parseWord(_ b: [UInt8], at start: Int) -> (word: EncodedWordsSegment?, end: Int, defect: MailDefect?)? {
+    private enum Parsed {
+        case notAWord
+        case malformed(MailDefect)
+        case word(charset: String, bytes: [UInt8], end: Int, defect: MailDefect?)
+    }
+
+    /// The longest charset (with an RFC 2231 language) taken as one.
+    private static let maxCharsetLength = 64
+
+    /// Where the charset of a word starting at `start` (`=?`) ends (at its `?`), when `start` begins
+    /// `=?charset?X?`; nil otherwise.
+    private static func charsetEnd(_ b: UnsafeBufferPointer<UInt8>, wordAt start: Int) -> Int? {
         let n = b.count
         var i = start + 2
-        let charsetStart = i
-        while i < n, b[i] != 0x3F {
+        let limit = min(n, i + maxCharsetLength)
+        while i < limit, b[i] != 0x3F {
             // Charset tokens have no spaces or specials; bail out early on obvious non-words.
-            if b[i] <= 0x20 || b[i] == 0x3D || b[i] >= 0x7F { return nil }
+            let c = b[i]
+            if c <= 0x20 || c == 0x3D || c >= 0x7F || c == 0x22 || c == 0x28 || c == 0x29 || c == 0x3C || c == 0x3E { return nil }
             i += 1
         }
-        guard i < n, i > charsetStart, i + 2 < n, b[i + 2] == 0x3F else { return nil }
-        let charset = String(decoding: b[charsetStart..<i], as: UTF8.self)
+        guard i < n, b[i] == 0x3F, i > start + 2, i + 2 < n, b[i + 2] == 0x3F, b[i + 1].isASCIILetter else { return nil }
+        return i
+    }
+
+    /// Parses `=?charset?X?text?=` at `start`.
+    private static func parseWord(_ b: UnsafeBufferPointer<UInt8>, at start: Int, noTerminatorFrom: inout Int) -> Parsed {
+        let n = b.count
+        guard let i = charsetEnd(b, wordAt: start) else { return .notAWord }
+        let charset = String(decoding: UnsafeBufferPointer(rebasing: b[(start + 2)..<i]), as: UTF8.self)
         let encoding = b[i + 1] | 0x20
         let textStart = i + 3
-        // The word ends at the first `?=` after the text starts.
+        func excerpt() -> String { String(decoding: UnsafeBufferPointer(rebasing: b[start..<min(n, start + 40)]), as: UTF8.self) }
+
+        // The word ends at the first `?=` after its text starts; the start of another word first means
+        // this one is unterminated.
         var j = textStart
-        while j + 1 < n, !(b[j] == 0x3F && b[j + 1] == 0x3D) { j += 1 }
-        guard j + 1 < n else {
-            return (nil, start + 2, MailDefect(.encodedWord, "unterminated encoded word \"\(String(decoding: b[start..<min(n, start + 40)], as: UTF8.self))\"; kept as written"))
+        var terminated = false
+        if textStart < noTerminatorFrom {
+            while j + 1 < n {
+                if b[j] == 0x3F && b[j + 1] == 0x3D { terminated = true; break }
+                if b[j] == 0x3D && b[j + 1] == 0x3F && charsetEnd(b, wordAt: j) != nil { break }
+                j += 1
+            }
+            if !terminated && j + 1 >= n { noTerminatorFrom = textStart }
         }
-        let payload = b[textStart..<j]
+        guard terminated else {
+            return .malformed(MailDefect(.encodedWord, "unterminated encoded word \"\(excerpt())\"; kept as written"))
+        }
+        let payload = UnsafeBufferPointer(rebasing: b[textStart..<j])
         let end = j + 2
         switch encoding {
         case 0x62:  // b
-            let (decoded, d) = payload.withUnsafeBufferPointer { TransferDecoder.base64($0) }
-            let defect = d.isEmpty ? nil : MailDefect(.encodedWord, "malformed base64 in encoded word; decoded leniently")
-            return (.word(charset: charset, bytes: decoded), end, defect)
+            if payload.isEmpty { return .word(charset: charset, bytes: [], end: end, defect: nil) }
+            let (decoded, d) = TransferDecoder.base64(payload)
+            let defect = d.isEmpty ? nil : MailDefect(.encodedWord, "malformed base64 in encoded word \"\(excerpt())\"; decoded leniently")
+            return .word(charset: charset, bytes: decoded, end: end, defect: defect)
         case 0x71:  // q
             var out: [UInt8] = []
             out.reserveCapacity(payload.count)
-            var k = payload.startIndex
+            var k = 0
+            let m = payload.count
             var bad = false
-            while k < payload.endIndex {
+            while k < m {
                 let c = payload[k]
                 if c == 0x5F {
                     out.append(0x20)
-                } else if c == 0x3D, k + 2 < payload.endIndex, let h = payload[k + 1].hexDigitValue, let l = payload[k + 2].hexDigitValue {
-                    out.append(h << 4 | l)
-                    k += 2
-                } else {
-                    if c == 0x3D { bad = true }
+                } else if c == 0x3D {
+                    if k + 2 < m, let h = payload[k + 1].hexDigitValue, let l = payload[k + 2].hexDigitValue {
+                        out.append(h << 4 | l)
+                        k += 2
+                    } else {
+                        bad = true
+                        out.append(c)
+                    }
+                } else if c != 0x0D && c != 0x0A {
                     out.append(c)
                 }
                 k += 1
             }
-            let defect = bad ? MailDefect(.encodedWord, "bad \"=\" escape in Q encoded word; kept literally") : nil
-            return (.word(charset: charset, bytes: out), end, defect)
+            let defect = bad ? MailDefect(.encodedWord, "bad \"=\" escape in Q encoded word \"\(excerpt())\"; kept literally") : nil
+            return .word(charset: charset, bytes: out, end: end, defect: defect)
         default:
-            return (nil, start + 2, MailDefect(.encodedWord, "encoded word with unknown encoding \"\(String(UnicodeScalar(b[i + 1])))\"; kept as written"))
+            return .malformed(MailDefect(.encodedWord, "encoded word with unknown encoding \"\(String(UnicodeScalar(b[i + 1])))\" (\"\(excerpt())\"); kept as written"))
         }
     }
 }
@@ -137,4 +210,9 @@ public enum EncodedWords {
 enum EncodedWordsSegment {
     case text([UInt8])
     case word(charset: String, bytes: [UInt8])
+
+    var isWord: Bool {
+        if case .word = self { return true }
+        return false
+    }
 }

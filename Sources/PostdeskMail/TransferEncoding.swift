@@ -33,19 +33,19 @@ public enum ContentTransferEncoding: Sendable, Hashable {
         case "quoted-printable": return (.quotedPrintable, nil)
         default: break
         }
-        let squeezed = String(value.unicodeScalars.filter { $0 != "-" && $0 != "_" && $0 != " " })
+        let squeezed = String(value.unicodeScalars.filter { $0 != "-" && $0 != "_" && $0 != " " && $0 != "\t" && $0 != "." })
         let lenient: ContentTransferEncoding?
         switch squeezed {
         case "7bit", "7bits", "7": lenient = .sevenBit
         case "8bit", "8bits", "8": lenient = .eightBit
-        case "base64", "b64", "base": lenient = .base64
-        case "quotedprintable", "qp", "quoted", "quotedprintble": lenient = .quotedPrintable
+        case "base64", "b64", "base", "xbase64", "base64encoded": lenient = .base64
+        case "quotedprintable", "qp", "quoted", "quotedprintble", "quotedprint", "xquotedprintable": lenient = .quotedPrintable
         case "xuuencode", "uuencode", "xuue", "uue", "uu": lenient = .uuencode
-        case "binary", "bin": lenient = .binary
+        case "binary", "bin", "xbinary": lenient = .binary
         default: lenient = nil
         }
         if let lenient {
-            return (lenient, MailDefect(.transferEncoding, "Content-Transfer-Encoding \"\(raw)\" read as \(lenient.name)"))
+            return (lenient, MailDefect(.transferEncoding, "non-standard Content-Transfer-Encoding \"\(raw)\"; read as \(lenient.name)"))
         }
         return (.other(value), MailDefect(.transferEncoding, "unknown Content-Transfer-Encoding \"\(raw)\"; body kept as it is"))
     }
@@ -94,8 +94,10 @@ public enum TransferDecoder {
     /// chunks) and a truncated last group.
     public static func base64(_ input: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], defects: [MailDefect]) {
         let n = input.count
+        if n == 0 { return ([], []) }
         var out = [UInt8](repeating: 0, count: n / 4 * 3 + 3)
         var garbage = 0
+        var stray = 0  // a lone character left in a group: six bits, not a byte
         var paddingInside = false
         var o = 0
         base64Table.withUnsafeBufferPointer { table in
@@ -140,7 +142,7 @@ public enum TransferDecoder {
                             d[o + 1] = UInt8(truncatingIfNeeded: acc >> 2)
                             o += 2
                         }
-                        if k == 1 { garbage += 1 }
+                        if k == 1 { stray += 1 }
                         acc = 0
                         k = 0
                         // Skip the rest of the padding run.
@@ -157,13 +159,16 @@ public enum TransferDecoder {
                     d[o + 1] = UInt8(truncatingIfNeeded: acc >> 2)
                     o += 2
                 }
-                if k == 1 { garbage += 1 }
+                if k == 1 { stray += 1 }
             }
         }
         out.removeLast(out.count - o)
         var defects: [MailDefect] = []
         if garbage > 0 {
             defects.append(MailDefect(.transferEncoding, "base64 body has \(garbage) byte(s) outside the base64 alphabet; skipped"))
+        }
+        if stray > 0 {
+            defects.append(MailDefect(.transferEncoding, "base64 body has \(stray) incomplete group(s) of one character; dropped"))
         }
         if paddingInside {
             defects.append(MailDefect(.transferEncoding, "base64 body has padding before its end (concatenated chunks); decoded on"))
@@ -173,89 +178,157 @@ public enum TransferDecoder {
 
     // MARK: - Quoted-printable
 
-    /// Quoted-printable: soft line breaks, either hex case, trailing whitespace dropped, bad escapes kept.
+    /// Quoted-printable: soft line breaks (`=` before CRLF or LF, with or without whitespace between),
+    /// either hex case, trailing whitespace before a line end dropped, line endings kept as they are,
+    /// and an invalid `=` sequence kept literally (one defect for all of them).
     public static func quotedPrintable(_ input: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], defects: [MailDefect]) {
         let n = input.count
-        var out = [UInt8]()
-        out.reserveCapacity(n)
+        if n == 0 { return ([], []) }
         var bad = 0
-        var i = 0
-        while i < n {
-            let c = input[i]
-            if c == 0x3D {  // '='
-                // Soft line break: '=' then optional whitespace then CRLF / LF / end.
-                var j = i + 1
-                while j < n, input[j] == 0x20 || input[j] == 0x09 { j += 1 }
-                if j >= n { i = n; continue }
-                if input[j] == 0x0A { i = j + 1; continue }
-                if input[j] == 0x0D {
-                    i = j + 1
-                    if i < n, input[i] == 0x0A { i += 1 }
-                    continue
-                }
-                if i + 2 < n, let h = input[i + 1].hexDigitValue, let l = input[i + 2].hexDigitValue {
-                    out.append(h << 4 | l)
-                    i += 3
-                    continue
-                }
-                bad += 1
-                out.append(c)
-                i += 1
-            } else if c == 0x20 || c == 0x09 {
-                // Trailing whitespace before a line end is dropped (RFC 2045 6.7 (3)).
-                var j = i
-                while j < n, input[j] == 0x20 || input[j] == 0x09 { j += 1 }
-                if j >= n || input[j] == 0x0A || input[j] == 0x0D {
-                    i = j
+        var o = 0
+        var out = [UInt8](repeating: 0, count: n)
+        out.withUnsafeMutableBufferPointer { dst in
+            let d = dst.baseAddress!
+            let src = input.baseAddress!
+            var i = 0
+            while i < n {
+                let c = src[i]
+                if c == 0x3D {  // '='
+                    if i + 2 < n, let h = src[i + 1].hexDigitValue, let l = src[i + 2].hexDigitValue {
+                        d[o] = h << 4 | l
+                        o += 1
+                        i += 3
+                        continue
+                    }
+                    // Soft line break: '=' then optional whitespace then CRLF / LF / CR / the end.
+                    var j = i + 1
+                    while j < n, src[j] == 0x20 || src[j] == 0x09 { j += 1 }
+                    if j >= n { i = n; continue }
+                    if src[j] == 0x0A { i = j + 1; continue }
+                    if src[j] == 0x0D {
+                        i = j + 1
+                        if i < n, src[i] == 0x0A { i += 1 }
+                        continue
+                    }
+                    bad += 1
+                    d[o] = c
+                    o += 1
+                    i += 1
+                } else if c == 0x20 || c == 0x09 {
+                    // Trailing whitespace before a line end is dropped (RFC 2045 6.7 (3)).
+                    var j = i + 1
+                    while j < n, src[j] == 0x20 || src[j] == 0x09 { j += 1 }
+                    if j >= n || src[j] == 0x0A || src[j] == 0x0D {
+                        i = j
+                    } else {
+                        while i < j { d[o] = src[i]; o += 1; i += 1 }
+                    }
                 } else {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<j]))
-                    i = j
+                    d[o] = c
+                    o += 1
+                    i += 1
                 }
-            } else {
-                out.append(c)
-                i += 1
             }
         }
-        let defects = bad > 0 ? [MailDefect(.transferEncoding, "quoted-printable body has \(bad) invalid \"=\" escape(s); kept literally")] : []
+        out.removeLast(n - o)
+        let defects = bad > 0 ? [MailDefect(.transferEncoding, "quoted-printable body has \(bad) invalid \"=\" sequence(s); kept literally")] : []
         return (out, defects)
     }
 
     // MARK: - uuencode
 
-    /// uuencoded data between `begin MODE NAME` and `end`; lines before `begin` are skipped.
+    /// uuencoded data between `begin MODE NAME` and `end`; lines before `begin` are skipped, a missing
+    /// `end` is tolerated, and a line shorter than its length character says is padded with zero bits.
     public static func uudecode(_ input: ArraySlice<UInt8>) -> (bytes: [UInt8], defects: [MailDefect]) {
         var out: [UInt8] = []
         var defects: [MailDefect] = []
-        let lines = input.split(separator: 0x0A, omittingEmptySubsequences: false)
         var started = false
         var ended = false
-        for rawLine in lines {
-            var line = rawLine
-            if line.last == 0x0D { line = line.dropLast() }
-            if !started {
-                if line.starts(with: Array("begin ".utf8)) { started = true }
-                continue
+        var badLines = 0
+        input.withUnsafeBufferPointer { b in
+            let n = b.count
+            var i = 0
+            out.reserveCapacity(n / 4 * 3)
+            while i < n {
+                var lineEnd = i
+                while lineEnd < n, b[lineEnd] != 0x0A { lineEnd += 1 }
+                let next = lineEnd + 1
+                var e = lineEnd
+                while e > i, b[e - 1] == 0x0D { e -= 1 }
+                let line = UnsafeBufferPointer(rebasing: b[i..<e])
+                i = next
+                if !started {
+                    if isBeginLine(line) { started = true }
+                    continue
+                }
+                if isEndLine(line) { ended = true; break }
+                guard let first = line.first else { continue }
+                let count = Int((first &- 0x20) & 0x3F)
+                if count == 0 { continue }
+                // Each group of four characters carries three bytes.
+                let available = (line.count - 1) * 3 / 4
+                if available < count { badLines += 1 }
+                var produced = 0
+                var k = 1
+                while produced < count {
+                    var v: UInt32 = 0
+                    for q in 0..<4 {
+                        let ch: UInt8 = k + q < line.count ? line[k + q] : 0x20
+                        v = v << 6 | UInt32((ch &- 0x20) & 0x3F)
+                    }
+                    k += 4
+                    out.append(UInt8(truncatingIfNeeded: v >> 16))
+                    produced += 1
+                    if produced < count { out.append(UInt8(truncatingIfNeeded: v >> 8)); produced += 1 }
+                    if produced < count { out.append(UInt8(truncatingIfNeeded: v)); produced += 1 }
+                }
             }
-            if line.starts(with: Array("end".utf8)) { ended = true; break }
-            guard let first = line.first else { continue }
-            let count = Int((first &- 0x20) & 0x3F)
-            if count == 0 { continue }
-            var chars = Array(line.dropFirst()).map { ($0 &- 0x20) & 0x3F }
-            while chars.count % 4 != 0 { chars.append(0) }
-            var decoded: [UInt8] = []
-            var k = 0
-            while k + 3 < chars.count {
-                let v = UInt32(chars[k]) << 18 | UInt32(chars[k + 1]) << 12 | UInt32(chars[k + 2]) << 6 | UInt32(chars[k + 3])
-                decoded += [UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)]
-                k += 4
-            }
-            out += decoded.prefix(count)
         }
         if !started {
             defects.append(MailDefect(.transferEncoding, "x-uuencode body has no \"begin\" line; kept as it is"))
             return (Array(input), defects)
         }
+        if badLines > 0 {
+            defects.append(MailDefect(.transferEncoding, "x-uuencode body has \(badLines) line(s) shorter than their length says; padded"))
+        }
         if !ended { defects.append(MailDefect(.transferEncoding, "x-uuencode body has no \"end\" line; decoded to the end")) }
         return (out, defects)
+    }
+
+    private static func isEndLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard line.count >= 3, line[0] == 0x65, line[1] == 0x6E, line[2] == 0x64 else { return false }  // "end"
+        return line.dropFirst(3).allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+
+    private static func isBeginLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        // "begin " then an octal mode.
+        line.count >= 7 && line[0] == 0x62 && line[1] == 0x65 && line[2] == 0x67 && line[3] == 0x69 && line[4] == 0x6E
+            && line[5] == 0x20 && line[6].isASCIIDigit
+    }
+
+    /// The file name of the first `begin MODE NAME` line of a uuencoded body (raw bytes read as UTF-8,
+    /// else windows-1252), or nil when there is none.
+    public static func decodedUUEncodeFilename(_ input: ArraySlice<UInt8>) -> String? {
+        input.withUnsafeBufferPointer { b -> String? in
+            let n = b.count
+            var i = 0
+            while i < n {
+                var lineEnd = i
+                while lineEnd < n, b[lineEnd] != 0x0A { lineEnd += 1 }
+                var e = lineEnd
+                while e > i, b[e - 1] == 0x0D || b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
+                let line = UnsafeBufferPointer(rebasing: b[i..<e])
+                if isBeginLine(line) {
+                    var k = 6
+                    while k < line.count, line[k].isASCIIDigit { k += 1 }
+                    while k < line.count, line[k] == 0x20 || line[k] == 0x09 { k += 1 }
+                    if k >= line.count { return nil }
+                    let name = UnsafeBufferPointer(rebasing: line[k...])
+                    return Charset.decode(name, label: nil).text
+                }
+                i = lineEnd + 1
+            }
+            return nil
+        }
     }
 }
