@@ -31,10 +31,23 @@ public struct DataDirectory: Sendable {
         return path + "/attachments/" + String(h[0..<2]) + "/" + String(h[2..<4]) + "/" + sha256
     }
 
-    /// Stores content once under its name; an existing file is left as it is (same content, same name).
-    public func storeOnce(_ bytes: some Collection<UInt8>, at file: String) throws(SystemError) {
-        if FileSystem.kind(of: file) == .file { return }
-        try FileSystem.makeDirectories(FileSystem.directoryName(file))
-        try FileSystem.writeAtomically(file, bytes, mode: 0o640)
+    /// Stores content once under its name (not yet synced: the caller syncs a batch with
+    /// `FileSystem.syncFiles`). Returns whether it wrote; an existing file is left as it is.
+    @discardableResult
+    public func storeOnce(_ bytes: some Collection<UInt8>, at file: String) throws(SystemError) -> Bool {
+        if FileSystem.kind(of: file) == .file { return false }
+        try prepareFolder(for: file)
+        try FileSystem.writeReplacing(file, bytes, mode: 0o640)
+        return true
+    }
+
+    /// Creates the folder a data file goes in, durably (up to two new levels: ab/cd).
+    public func prepareFolder(for file: String) throws(SystemError) {
+        let dir = FileSystem.directoryName(file)
+        if FileSystem.kind(of: dir) == .directory { return }
+        try FileSystem.makeDirectories(dir)
+        let parent = FileSystem.directoryName(dir)
+        try FileSystem.syncDirectory(parent)
+        try FileSystem.syncDirectory(FileSystem.directoryName(parent))
     }
 }

@@ -70,7 +70,10 @@ public final class Ingestor: @unchecked Sendable {
         public var count: Int { outcomes.count }
     }
 
-    /// Processes every pending message of every mailbox, oldest first.
+    /// How many messages share one transaction (group commit). One fsync round per batch, not per message.
+    public var batchSize = 64
+
+    /// Processes every pending message of every mailbox, oldest first, in batches.
     public func processPending(shouldStop: () -> Bool = { false }) -> Report {
         var report = Report()
         for mailbox in config.mailboxes {
@@ -80,69 +83,121 @@ public final class Ingestor: @unchecked Sendable {
                 log(.error, "mailbox \(mailbox.name): cannot list \(mailbox.maildir): \(error)")
                 continue
             }
-            for entry in entries {
+            var i = 0
+            while i < entries.count {
                 if shouldStop() { return report }
-                let outcome = process(entry, in: mailbox)
-                report.outcomes.append((mailbox.name, entry.name, outcome))
+                let batch = Array(entries[i..<min(i + max(1, batchSize), entries.count)])
+                for (entry, outcome) in processBatch(batch, in: mailbox) {
+                    report.outcomes.append((mailbox.name, entry.name, outcome))
+                }
+                i += batch.count
             }
         }
         return report
     }
 
-    // MARK: - One message
-
     /// Ingests one maildir entry: exactly one ticket, reply, recorded bounce or quarantined message.
     public func process(_ entry: Maildir.Entry, in mailbox: Configuration.Mailbox) -> IngestOutcome {
-        let maildir = Maildir(mailbox.maildir)
-        let bytes: [UInt8]
-        do {
-            bytes = try FileSystem.readFile(entry.path, maxBytes: limits.maxMessageBytes + 1)
-        } catch {
-            if error.errno == ENOENT { return .deferred("\(entry.name) disappeared (another reader took it)") }
-            return quarantine(entry, mailbox, reason: "unreadable: \(error)", bytes: nil)
-        }
-        if bytes.count > limits.maxMessageBytes {
-            return quarantine(entry, mailbox, reason: "larger than the \(limits.maxMessageBytes)-byte limit", bytes: nil)
-        }
-        let plan: IngestPlan
-        do {
-            plan = try self.plan(bytes, mailbox: mailbox)
-        } catch let error as StoreError where error.isTemporary {
-            log(.warning, "mailbox \(mailbox.name): \(entry.name) deferred: \(error)")
-            return .deferred(error.description)
-        } catch {
-            return quarantine(entry, mailbox, reason: "routing failed: \(error)", bytes: bytes)
-        }
-        if let reason = plan.quarantineReason {
-            return quarantine(entry, mailbox, reason: reason, bytes: bytes)
-        }
-        if let done = try? store.ingested(key: plan.key) {
-            markSeen(entry, maildir)
-            log(.info, "mailbox \(mailbox.name): \(entry.name) already ingested (\(done.outcome)); moved to cur/ only")
-            return .duplicate(done.ticket)
-        }
-        let outcome: IngestOutcome
-        do {
-            outcome = try apply(plan, raw: bytes, mailbox: mailbox)
-        } catch let error as StoreError where error.isTemporary {
-            log(.warning, "mailbox \(mailbox.name): \(entry.name) deferred: \(error)")
-            return .deferred(error.description)
-        } catch let error as SystemError where [ENOSPC, EDQUOT, EIO].contains(error.errno) {
-            log(.warning, "mailbox \(mailbox.name): \(entry.name) deferred: \(error)")
-            return .deferred(error.description)
-        } catch {
-            return quarantine(entry, mailbox, reason: "could not be stored: \(error)", bytes: bytes)
-        }
-        markSeen(entry, maildir)
-        log(.info, "\(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
-        return outcome
+        processBatch([entry], in: mailbox)[0].1
     }
 
-    private func markSeen(_ entry: Maildir.Entry, _ maildir: Maildir) {
-        do { try maildir.markSeen(entry) } catch {
-            // Committed but not moved: the next scan finds it, sees the key, and moves it then.
-            log(.warning, "\(entry.name) is recorded but could not be moved to cur/: \(error)")
+    /// A message read and parsed, before any database work.
+    struct Prepared {
+        var index: Int
+        var path: String
+        var bytes: [UInt8]
+        var message: Message
+        var summary: MessageSummary
+        var key: String
+    }
+
+    /// Ingests a batch in one transaction. Files are written first and synced once, right before the commit;
+    /// the maildir renames follow the commit, with one folder sync. A crash anywhere leaves each message
+    /// either untouched in the maildir, or committed (and then only moved on the next scan).
+    func processBatch(_ entries: [Maildir.Entry], in mailbox: Configuration.Mailbox) -> [(Maildir.Entry, IngestOutcome)] {
+        let maildir = Maildir(mailbox.maildir)
+        var outcomes = [IngestOutcome?](repeating: nil, count: entries.count)
+        var prepared: [Prepared] = []
+        for (k, entry) in entries.enumerated() {
+            let bytes: [UInt8]
+            do {
+                bytes = try FileSystem.readFile(entry.path, maxBytes: limits.maxMessageBytes + 1)
+            } catch {
+                outcomes[k] = error.errno == ENOENT
+                    ? .deferred("\(entry.name) disappeared (another reader took it)")
+                    : quarantine(entry, mailbox, reason: "unreadable: \(error)", bytes: nil)
+                continue
+            }
+            if bytes.count > limits.maxMessageBytes {
+                outcomes[k] = quarantine(entry, mailbox, reason: "larger than the \(limits.maxMessageBytes)-byte limit", bytes: nil)
+                continue
+            }
+            let message = Message.parse(bytes, limits: limits)
+            let summary = MessageSummary(message)
+            prepared.append(Prepared(index: k, path: entry.path, bytes: bytes, message: message, summary: summary,
+                                     key: Self.idempotencyKey(message, summary)))
         }
+        guard !prepared.isEmpty else { return zip(entries, outcomes.map { $0! }).map { ($0, $1) } }
+
+        var seen: [Int] = []
+        var quarantines: [(Int, String)] = []
+        var logLines: [String] = []
+        do {
+            try store.transaction {
+                var written: [String] = []
+                for p in prepared {
+                    // A duplicate: delivered twice, re-read after a crash, or twice in this very batch.
+                    if let done = try store.ingested(key: p.key) {
+                        outcomes[p.index] = .duplicate(done.ticket)
+                        seen.append(p.index)
+                        logLines.append("mailbox \(mailbox.name): \(entries[p.index].name) already ingested (\(done.outcome)); moved to cur/ only")
+                        continue
+                    }
+                    let plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox)
+                    if let reason = plan.quarantineReason {
+                        quarantines.append((p.index, reason))
+                        continue
+                    }
+                    written += try writeFiles(plan, p)
+                    let outcome = try applyToDatabase(plan, mailbox: mailbox)
+                    outcomes[p.index] = outcome
+                    seen.append(p.index)
+                    logLines.append("\(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
+                }
+                // The files the transaction refers to are on disk before it commits.
+                try FileSystem.syncFiles(written)
+            }
+        } catch {
+            let temporary = (error as? StoreError)?.isTemporary == true
+                || [ENOSPC, EDQUOT, EIO].contains((error as? SystemError)?.errno ?? 0)
+            if temporary {
+                log(.warning, "mailbox \(mailbox.name): \(prepared.count) message(s) deferred: \(error)")
+                for p in prepared { outcomes[p.index] = .deferred("\(error)") }
+                return zip(entries, outcomes.map { $0 ?? .deferred("\(error)") }).map { ($0, $1) }
+            }
+            if prepared.count > 1 {
+                // Find the message that fails: each one on its own.
+                for p in prepared { outcomes[p.index] = processBatch([entries[p.index]], in: mailbox)[0].1 }
+                return zip(entries, outcomes.map { $0! }).map { ($0, $1) }
+            }
+            let p = prepared[0]
+            outcomes[p.index] = quarantine(entries[p.index], mailbox, reason: "could not be stored: \(error)", bytes: p.bytes)
+            return zip(entries, outcomes.map { $0! }).map { ($0, $1) }
+        }
+        for line in logLines { log(.info, line) }
+        for k in seen {
+            do { try maildir.markSeenUnsynced(entries[k]) } catch {
+                // Committed but not moved: the next scan finds it, sees the key, and moves it then.
+                log(.warning, "\(entries[k].name) is recorded but could not be moved to cur/: \(error)")
+            }
+        }
+        if !seen.isEmpty {
+            do { try maildir.syncFolders() } catch { log(.warning, "mailbox \(mailbox.name): syncing cur/ and new/: \(error)") }
+        }
+        for (k, reason) in quarantines {
+            outcomes[k] = quarantine(entries[k], mailbox, reason: reason, bytes: prepared.first { $0.index == k }?.bytes)
+        }
+        return zip(entries, outcomes.map { $0 ?? .deferred("not processed") }).map { ($0, $1) }
     }
 
     // MARK: - Deciding
@@ -151,7 +206,10 @@ public final class Ingestor: @unchecked Sendable {
     public func plan(_ bytes: [UInt8], mailbox: Configuration.Mailbox) throws -> IngestPlan {
         let message = Message.parse(bytes, limits: limits)
         let summary = MessageSummary(message)
-        let key = Self.idempotencyKey(message, summary)
+        return try plan(message, summary, key: Self.idempotencyKey(message, summary), mailbox: mailbox)
+    }
+
+    func plan(_ message: Message, _ summary: MessageSummary, key: String, mailbox: Configuration.Mailbox) throws -> IngestPlan {
         let sender = summary.from.first(where: { $0.address.contains("@") })
             ?? AddressParser.parseList(message.headers["Sender"]?.value ?? "").addresses.first
             ?? summary.replyTo.first
@@ -188,22 +246,26 @@ public final class Ingestor: @unchecked Sendable {
     }
 
     /// Message-ID plus a hash of the content that does not change between deliveries: the header fields
-    /// other than trace fields the MTA adds (Received, Delivered-To, Return-Path, ...), and the body.
+    /// other than the trace fields MTAs add (Received, Delivered-To, Return-Path, ...), the decoded text and
+    /// HTML, and the SHA-256 of each attachment (already computed for storage, so large mail is hashed once).
     static func idempotencyKey(_ message: Message, _ summary: MessageSummary) -> String {
         var hasher = SHA256()
-        let trace: Set<String> = ["received", "delivered-to", "return-path", "x-original-to", "authentication-results",
-                                  "arc-seal", "arc-message-signature", "arc-authentication-results", "received-spf",
-                                  "x-spam-status", "x-spam-score", "x-spam-flag", "x-spam-level", "x-virus-scanned",
-                                  "dkim-filter", "x-envelope-from", "x-envelope-to", "status", "x-status", "x-uid", "lines",
-                                  "content-length", "x-keywords"]
-        for field in message.headers where !trace.contains(field.name.lowercased()) {
-            let line = Array(field.name.lowercased().utf8) + [0x3A] + field.unfoldedBytes + [0x0A]
-            line.withUnsafeBytes { hasher.update($0) }
+        func add(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update($0) } }
+        for field in message.headers where !traceFields.contains(field.name.lowercased()) {
+            add(Array(field.name.lowercased().utf8) + [0x3A] + field.unfoldedBytes + [0x0A])
         }
-        message.root.body.withUnsafeBytes { hasher.update($0) }
+        add([0x00] + Array(summary.text.utf8) + [0x00] + Array((summary.html ?? "").utf8) + [0x00])
+        for a in summary.attachments { add(Array("\(a.sha256) \(a.size) \(a.contentType) \(a.filename ?? "")\n".utf8)) }
         let contentHash = SHA256.hex(hasher.finalize())
         return SHA256.hexHash(Array(((summary.messageID ?? "") + "\n" + contentHash).utf8))
     }
+
+    static let traceFields: Set<String> = [
+        "received", "delivered-to", "return-path", "x-original-to", "authentication-results", "arc-seal",
+        "arc-message-signature", "arc-authentication-results", "received-spf", "x-spam-status", "x-spam-score",
+        "x-spam-flag", "x-spam-level", "x-virus-scanned", "dkim-filter", "x-envelope-from", "x-envelope-to", "status",
+        "x-status", "x-uid", "lines", "content-length", "x-keywords",
+    ]
 
     /// The Message-ID of the mail a delivery status notification reports on (its message/rfc822 or
     /// text/rfc822-headers part).
@@ -223,26 +285,41 @@ public final class Ingestor: @unchecked Sendable {
 
     // MARK: - Applying
 
-    private func apply(_ plan: IngestPlan, raw: [UInt8], mailbox: Configuration.Mailbox) throws -> IngestOutcome {
-        let summary = plan.summary
-        let now = clock.now()
-        let at = now.iso8601
-        // Files first (content-addressed, idempotent): a crash before the commit leaves only a harmless orphan.
+    /// Writes the raw mail and the attachments (content-addressed, idempotent; not yet synced). Returns the
+    /// files written, for the batch's sync.
+    private func writeFiles(_ plan: IngestPlan, _ p: Prepared) throws -> [String] {
+        var written: [String] = []
         let rawPath = data.rawMailPath(key: plan.key)
-        try data.storeOnce(raw, at: rawPath)
-        let message = Message.parse(raw, limits: limits)
-        for a in summary.attachments {
-            if let part = Self.part(message.root, at: a.path) {
-                try data.storeOnce(part.decodedBody().bytes, at: data.attachmentPath(sha256: a.sha256))
+        if FileSystem.kind(of: rawPath) != .file {
+            // The raw mail: a hard link to the maildir file when data_dir shares its filesystem (nothing copied,
+            // and it survives an operator cleaning cur/), else a copy.
+            try data.prepareFolder(for: rawPath)
+            if try !FileSystem.link(p.path, as: rawPath) {
+                try data.storeOnce(p.bytes, at: rawPath)
+            }
+            written.append(rawPath)
+        }
+        for a in plan.summary.attachments {
+            let file = data.attachmentPath(sha256: a.sha256)
+            if FileSystem.kind(of: file) == .file { continue }
+            if let part = Self.part(p.message.root, at: a.path), try data.storeOnce(part.decodedBody().bytes, at: file) {
+                written.append(file)
             }
         }
+        return written
+    }
 
+    /// The database half of ingesting one message; runs inside the batch's transaction.
+    private func applyToDatabase(_ plan: IngestPlan, mailbox: Configuration.Mailbox) throws -> IngestOutcome {
+        let summary = plan.summary
+        let at = clock.now().iso8601
+        let rawPath = data.rawMailPath(key: plan.key)
         var split = ReplyText.split(summary.text)
         split.new = split.new.trimmingTrailingWhitespace
         let automatic = summary.automatic
         let kind = automatic?.kind == .bounce ? "bounce" : (automatic != nil ? "automatic" : "mail")
         let senderAddress = plan.sender?.address.lowercased()
-        return try store.transaction { () throws -> IngestOutcome in
+        do {
             var ticket: Int64?
             var outcome: IngestOutcome
             switch plan.decision.action {

@@ -147,3 +147,60 @@ extension FileSystem {
         return String(path[path.index(after: slash)...])
     }
 }
+
+extension FileSystem {
+    /// Writes `bytes` to `path` through a temporary file and a rename, without waiting for the disk: call
+    /// `syncFiles` on the paths before relying on them (group commit).
+    public static func writeReplacing(_ path: String, _ bytes: some Collection<UInt8>, mode: mode_t = 0o640) throws(SystemError) {
+        let tmp = directoryName(path) + "/.tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        if fd < 0 { throw SystemError("open", path: tmp, errno: errno) }
+        var failure: SystemError? = nil
+        Array(bytes).withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = SystemError("write", path: tmp, errno: errno)
+                    return
+                }
+                offset += n
+            }
+        }
+        close(fd)
+        if let failure { unlink(tmp); throw failure }
+        if Glibc.rename(tmp, path) != 0 {
+            let e = errno
+            unlink(tmp)
+            throw SystemError("rename", path: path, errno: e)
+        }
+    }
+
+    /// Makes files and the folders holding them durable: fsync of each file, then of each distinct folder.
+    public static func syncFiles(_ paths: [String]) throws(SystemError) {
+        var folders: Set<String> = []
+        for p in paths {
+            let fd = open(p, O_RDONLY | O_CLOEXEC)
+            if fd < 0 { throw SystemError("open", path: p, errno: errno) }
+            let r = fsync(fd)
+            let e = errno
+            close(fd)
+            if r != 0 { throw SystemError("fsync", path: p, errno: e) }
+            folders.insert(directoryName(p))
+        }
+        for f in folders.sorted() { try syncDirectory(f) }
+    }
+}
+
+extension FileSystem {
+    /// Makes `path` a second name of `existing` (a hard link: no data copied). Returns false when the two are
+    /// on different filesystems (EXDEV) or links are not allowed, so the caller can copy instead.
+    public static func link(_ existing: String, as path: String) throws(SystemError) -> Bool {
+        if Glibc.link(existing, path) == 0 { return true }
+        let e = errno
+        if e == EEXIST { return true }
+        if e == EXDEV || e == EPERM || e == EMLINK || e == ENOTSUP { return false }
+        throw SystemError("link", path: path, errno: e)
+    }
+}

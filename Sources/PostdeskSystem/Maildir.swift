@@ -52,16 +52,30 @@ public struct Maildir: Sendable, Hashable {
 
     static func isSeen(_ name: String) -> Bool { flags(name).contains("S") }
 
-    /// Moves a processed message to `cur/` with the seen flag, then syncs the folder.
+    /// Moves a processed message to `cur/` with the seen flag, then syncs the folders.
     @discardableResult
     public func markSeen(_ entry: Entry) throws(SystemError) -> String {
+        let target = try markSeenUnsynced(entry)
+        try FileSystem.syncDirectory(path + "/cur")
+        if entry.folder == "new" { try FileSystem.syncDirectory(path + "/new") }
+        return target
+    }
+
+    /// Moves a processed message to `cur/` with the seen flag without syncing: call `syncFolders` after a
+    /// batch of these.
+    @discardableResult
+    public func markSeenUnsynced(_ entry: Entry) throws(SystemError) -> String {
         var flags = Self.flags(entry.name)
         if !flags.contains("S") { flags = String((flags + "S").sorted()) }
         let target = path + "/cur/" + entry.unique + ":2," + flags
         try FileSystem.rename(entry.path, to: target)
-        try FileSystem.syncDirectory(path + "/cur")
-        if entry.folder == "new" { try FileSystem.syncDirectory(path + "/new") }
         return target
+    }
+
+    /// Makes the renames of a batch durable.
+    public func syncFolders() throws(SystemError) {
+        try FileSystem.syncDirectory(path + "/cur")
+        try FileSystem.syncDirectory(path + "/new")
     }
 
     /// Delivers a message the maildir way: written and synced in `tmp/`, then renamed into `new/`.
