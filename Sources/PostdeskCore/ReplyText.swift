@@ -11,7 +11,8 @@ public enum ReplyText {
     }
 
     public static func split(_ text: String) -> Split {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Lines as slices of the text (split on the LF byte: no per-character work, no copies).
+        let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
         guard let cut = quoteStart(lines) else { return Split(new: text, quoted: nil) }
         let new = lines[..<cut].joined(separator: "\n").trimmingTrailingBlankLines
         let quoted = lines[cut...].joined(separator: "\n")
@@ -19,27 +20,32 @@ public enum ReplyText {
         return Split(new: new, quoted: quoted)
     }
 
-    static func quoteStart(_ lines: [String]) -> Int? {
+    static func quoteStart(_ lines: [Substring]) -> Int? {
         var sawText = false
         for (i, raw) in lines.enumerated() {
-            let line = raw.trimmingWhitespace
-            if line.isEmpty { continue }
-            let marker: Int?
-            if isAttribution(lines, i) { marker = attributionStart(lines, i) }
-            else if isOutlookSeparator(line) || isOutlookHeaderBlock(lines, i) { marker = i }
-            else if line.hasPrefix(">") && restIsQuote(lines, from: i) { marker = i }
-            else { marker = nil }
+            guard let first = raw.utf8.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+            let last = raw.utf8.last(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) ?? first
+            // Cheap filters on bytes before any string work: a marker line is a quote (`>`), ends in `:` (an
+            // attribution), starts with `-` or `_` (a separator), or starts a `From:`-like header word.
+            var marker: Int? = nil
+            if first == 0x3E {
+                if restIsQuote(lines, from: i) { marker = i }
+            } else if last == 0x3A || first == 0x2D || first == 0x5F || first == 0x2A || first.isHeaderInitial {
+                let line = String(raw).trimmingWhitespace
+                if last == 0x3A && isAttribution(lines, i) { marker = attributionStart(lines, i) }
+                else if isOutlookSeparator(line) || isOutlookHeaderBlock(lines, i) { marker = i }
+            }
             if let marker {
                 if sawText { return marker }
                 continue  // a marker before any new text is not new text
             }
-            if !line.hasPrefix(">") { sawText = true }
+            if first != 0x3E { sawText = true }
         }
         return nil
     }
 
     /// `On Sun, 22 Nov 2026 … wrote:` and translations; the attribution may wrap over two lines.
-    static func isAttribution(_ lines: [String], _ i: Int) -> Bool {
+    static func isAttribution(_ lines: [Substring], _ i: Int) -> Bool {
         let line = lines[i].trimmingWhitespace.lowercased()
         guard line.hasSuffix(":") || line.hasSuffix(": ") else { return false }
         let starts = ["on ", "el ", "am ", "le ", "il ", "w dniu ", "dnia ", "em ", "op ", "den "]
@@ -56,7 +62,7 @@ public enum ReplyText {
         return false
     }
 
-    static func attributionStart(_ lines: [String], _ i: Int) -> Int {
+    static func attributionStart(_ lines: [Substring], _ i: Int) -> Int {
         let line = lines[i].trimmingWhitespace.lowercased()
         let starts = ["on ", "el ", "am ", "le ", "il ", "w dniu ", "dnia ", "em ", "op ", "den "]
         if !starts.contains(where: { line.hasPrefix($0) }) && i > 0 { return i - 1 }
@@ -73,7 +79,7 @@ public enum ReplyText {
     }
 
     /// `From: …` followed within three lines by `Sent:`/`Date:` (and their translations): Outlook's reply header.
-    static func isOutlookHeaderBlock(_ lines: [String], _ i: Int) -> Bool {
+    static func isOutlookHeaderBlock(_ lines: [Substring], _ i: Int) -> Bool {
         var line = lines[i].trimmingWhitespace.lowercased()
         if line.allSatisfy({ $0 == "_" }) && line.count >= 10, i + 1 < lines.count {
             line = lines[i + 1].trimmingWhitespace.lowercased()
@@ -89,15 +95,24 @@ public enum ReplyText {
     }
 
     /// Whether every non-blank line from `i` on is quoted (a trailing quote block).
-    static func restIsQuote(_ lines: [String], from i: Int) -> Bool {
+    static func restIsQuote(_ lines: [Substring], from i: Int) -> Bool {
         var quoted = 0
         for line in lines[i...] {
-            let t = line.trimmingWhitespace
-            if t.isEmpty { continue }
-            if !t.hasPrefix(">") { return false }
+            guard let first = line.utf8.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+            if first != 0x3E { return false }
             quoted += 1
         }
         return quoted > 0
+    }
+}
+
+extension UInt8 {
+    /// First letters of the words that open a quoted reply header: From, Von, De, Od, Da.
+    var isHeaderInitial: Bool {
+        switch self | 0x20 {
+        case 0x66, 0x76, 0x64, 0x6F: return true  // f v d o
+        default: return false
+        }
     }
 }
 

@@ -2,7 +2,7 @@ import PostdeskSystem
 
 /// The layout of `data_dir`: raw mail, attachments (content-addressed), the quarantine.
 ///
-///     data_dir/mail/ab/<key>.eml              every inbound mail as received
+///     data_dir/mail/YYYY-MM-DD/<key>.eml      every inbound mail as received (by day of arrival)
 ///     data_dir/attachments/ab/cd/<sha256>     decoded attachments, stored once per content
 ///     data_dir/quarantine/{new,cur,tmp}       mail that could not be processed
 ///     data_dir/quarantine/reasons/<id>.reason why, and where it came from
@@ -22,8 +22,10 @@ public struct DataDirectory: Sendable {
         try FileSystem.makeDirectories(reasons)
     }
 
-    public func rawMailPath(key: String) -> String {
-        path + "/mail/" + String(key.prefix(2)) + "/" + key + ".eml"
+    /// Where the raw mail with this key is kept. By day of arrival, so that a batch's new entries share one
+    /// folder (one directory sync per batch) and old days can be archived as whole folders.
+    public func rawMailPath(key: String, day: String) -> String {
+        path + "/mail/" + day + "/" + key + ".eml"
     }
 
     public func attachmentPath(sha256: String) -> String {

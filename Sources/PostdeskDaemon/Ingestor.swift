@@ -1,3 +1,4 @@
+import Dispatch
 import PostdeskCore
 import PostdeskMail
 import PostdeskStore
@@ -72,6 +73,8 @@ public final class Ingestor: @unchecked Sendable {
 
     /// How many messages share one transaction (group commit). One fsync round per batch, not per message.
     public var batchSize = 64
+    /// How many bytes of mail one batch may hold in memory (parsed and decoded) at most.
+    public var batchBytes = 16 << 20
 
     /// Processes every pending message of every mailbox, oldest first, in batches.
     public func processPending(shouldStop: () -> Bool = { false }) -> Report {
@@ -86,7 +89,15 @@ public final class Ingestor: @unchecked Sendable {
             var i = 0
             while i < entries.count {
                 if shouldStop() { return report }
-                let batch = Array(entries[i..<min(i + max(1, batchSize), entries.count)])
+                // A batch ends at batchSize messages or batchBytes of mail, whichever comes first, so memory
+                // stays bounded however large the mail is.
+                var end = i
+                var bytes = 0
+                while end < entries.count, end - i < max(1, batchSize), end == i || bytes < batchBytes {
+                    bytes += FileSystem.size(of: entries[end].path) ?? 0
+                    end += 1
+                }
+                let batch = Array(entries[i..<end])
                 for (entry, outcome) in processBatch(batch, in: mailbox) {
                     report.outcomes.append((mailbox.name, entry.name, outcome))
                 }
@@ -117,25 +128,40 @@ public final class Ingestor: @unchecked Sendable {
     func processBatch(_ entries: [Maildir.Entry], in mailbox: Configuration.Mailbox) -> [(Maildir.Entry, IngestOutcome)] {
         let maildir = Maildir(mailbox.maildir)
         var outcomes = [IngestOutcome?](repeating: nil, count: entries.count)
+        // Read and parse every message of the batch, on both cores: pure CPU work, no shared state (each
+        // iteration writes only its own slot).
+        enum Read { case ok([UInt8], Message, MessageSummary, String), failed(SystemError), tooBig }
+        let reads = UnsafeMutableBufferPointer<Read?>.allocate(capacity: entries.count)
+        reads.initialize(repeating: nil)
+        defer {
+            _ = reads.deinitialize()  // releases each slot's buffers before the memory goes
+            reads.deallocate()
+        }
+        nonisolated(unsafe) let slots = reads
+        let limits = self.limits
+        DispatchQueue.concurrentPerform(iterations: entries.count) { k in
+            do throws(SystemError) {
+                let bytes = try FileSystem.readFile(entries[k].path, maxBytes: limits.maxMessageBytes + 1)
+                if bytes.count > limits.maxMessageBytes { slots[k] = .tooBig; return }
+                let message = Message.parse(bytes, limits: limits)
+                let summary = MessageSummary(message, keepingAttachmentData: true)
+                slots[k] = .ok(bytes, message, summary, Self.idempotencyKey(message, summary))
+            } catch {
+                slots[k] = .failed(error)
+            }
+        }
         var prepared: [Prepared] = []
         for (k, entry) in entries.enumerated() {
-            let bytes: [UInt8]
-            do {
-                bytes = try FileSystem.readFile(entry.path, maxBytes: limits.maxMessageBytes + 1)
-            } catch {
+            switch reads[k]! {
+            case .failed(let error):
                 outcomes[k] = error.errno == ENOENT
                     ? .deferred("\(entry.name) disappeared (another reader took it)")
                     : quarantine(entry, mailbox, reason: "unreadable: \(error)", bytes: nil)
-                continue
-            }
-            if bytes.count > limits.maxMessageBytes {
+            case .tooBig:
                 outcomes[k] = quarantine(entry, mailbox, reason: "larger than the \(limits.maxMessageBytes)-byte limit", bytes: nil)
-                continue
+            case .ok(let bytes, let message, let summary, let key):
+                prepared.append(Prepared(index: k, path: entry.path, bytes: bytes, message: message, summary: summary, key: key))
             }
-            let message = Message.parse(bytes, limits: limits)
-            let summary = MessageSummary(message)
-            prepared.append(Prepared(index: k, path: entry.path, bytes: bytes, message: message, summary: summary,
-                                     key: Self.idempotencyKey(message, summary)))
         }
         guard !prepared.isEmpty else { return zip(entries, outcomes.map { $0! }).map { ($0, $1) } }
 
@@ -145,6 +171,7 @@ public final class Ingestor: @unchecked Sendable {
         do {
             try store.transaction {
                 var written: [String] = []
+                var folders: Set<String> = []
                 for p in prepared {
                     // A duplicate: delivered twice, re-read after a crash, or twice in this very batch.
                     if let done = try store.ingested(key: p.key) {
@@ -158,14 +185,18 @@ public final class Ingestor: @unchecked Sendable {
                         quarantines.append((p.index, reason))
                         continue
                     }
-                    written += try writeFiles(plan, p)
-                    let outcome = try applyToDatabase(plan, mailbox: mailbox)
+                    let rawPath = data.rawMailPath(key: p.key, day: String(clock.now().iso8601.prefix(10)))
+                    let w = try writeFiles(plan, p, rawPath: rawPath)
+                    written += w.files
+                    folders.formUnion(w.folders)
+                    let outcome = try applyToDatabase(plan, mailbox: mailbox, rawPath: rawPath)
                     outcomes[p.index] = outcome
                     seen.append(p.index)
                     logLines.append("\(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
                 }
                 // The files the transaction refers to are on disk before it commits.
                 try FileSystem.syncFiles(written)
+                for folder in folders.sorted() { try FileSystem.syncDirectory(folder) }
             }
         } catch {
             let temporary = (error as? StoreError)?.isTemporary == true
@@ -286,34 +317,34 @@ public final class Ingestor: @unchecked Sendable {
     // MARK: - Applying
 
     /// Writes the raw mail and the attachments (content-addressed, idempotent; not yet synced). Returns the
-    /// files written, for the batch's sync.
-    private func writeFiles(_ plan: IngestPlan, _ p: Prepared) throws -> [String] {
-        var written: [String] = []
-        let rawPath = data.rawMailPath(key: plan.key)
+    /// files whose content must be synced and the folders whose entries must be, for the batch's sync.
+    private func writeFiles(_ plan: IngestPlan, _ p: Prepared, rawPath: String) throws -> (files: [String], folders: Set<String>) {
+        var files: [String] = []
+        var folders: Set<String> = []
         if FileSystem.kind(of: rawPath) != .file {
             // The raw mail: a hard link to the maildir file when data_dir shares its filesystem (nothing copied,
-            // and it survives an operator cleaning cur/), else a copy.
+            // and it survives an operator cleaning cur/; its content was synced by the MTA), else a copy.
             try data.prepareFolder(for: rawPath)
-            if try !FileSystem.link(p.path, as: rawPath) {
+            if try FileSystem.link(p.path, as: rawPath) {
+                folders.insert(FileSystem.directoryName(rawPath))
+            } else {
                 try data.storeOnce(p.bytes, at: rawPath)
+                files.append(rawPath)
             }
-            written.append(rawPath)
         }
         for a in plan.summary.attachments {
             let file = data.attachmentPath(sha256: a.sha256)
             if FileSystem.kind(of: file) == .file { continue }
-            if let part = Self.part(p.message.root, at: a.path), try data.storeOnce(part.decodedBody().bytes, at: file) {
-                written.append(file)
-            }
+            let bytes = a.data ?? Self.part(p.message.root, at: a.path)?.decodedBody().bytes ?? []
+            if try data.storeOnce(bytes, at: file) { files.append(file) }
         }
-        return written
+        return (files, folders)
     }
 
     /// The database half of ingesting one message; runs inside the batch's transaction.
-    private func applyToDatabase(_ plan: IngestPlan, mailbox: Configuration.Mailbox) throws -> IngestOutcome {
+    private func applyToDatabase(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String) throws -> IngestOutcome {
         let summary = plan.summary
         let at = clock.now().iso8601
-        let rawPath = data.rawMailPath(key: plan.key)
         var split = ReplyText.split(summary.text)
         split.new = split.new.trimmingTrailingWhitespace
         let automatic = summary.automatic

@@ -14,6 +14,8 @@ public struct AttachmentInfo: Sendable, Hashable {
     public var contentID: String?
     /// Where the part sits in the tree (`1.2`).
     public var path: String
+    /// The decoded content, when the summary was asked to keep it (ingestion stores it; `inspect` does not).
+    public var data: [UInt8]? = nil
 }
 
 /// What a helpdesk reads from a message: the fields `postdesk inspect` prints.
@@ -39,8 +41,9 @@ public struct MessageSummary: Sendable {
     /// Structural defects plus those found reading the fields and bodies above.
     public var defects: [MailDefect]
 
-    /// Reads the summary of a parsed message. Decodes bodies and hashes attachments.
-    public init(_ message: Message) {
+    /// Reads the summary of a parsed message. Decodes bodies and hashes attachments; with
+    /// `keepingAttachmentData`, each attachment's decoded bytes stay in `AttachmentInfo.data`.
+    public init(_ message: Message, keepingAttachmentData: Bool = false) {
         var defects = message.defects
         let headers = message.headers
         // 8-bit bytes in headers are most often in the charset of the first text part.
@@ -97,6 +100,7 @@ public struct MessageSummary: Sendable {
             .flatMap { $0.isEmpty ? nil : $0 }
 
         var collector = BodyCollector()
+        collector.keepData = keepingAttachmentData
         collector.collect(message.root, isRoot: true)
         defects += collector.defects
         let plain = collector.plain.joined(separator: "\n")
@@ -132,6 +136,7 @@ public struct MessageSummary: Sendable {
 
 /// Walks a MIME tree choosing the body a person would read and listing the rest as attachments.
 struct BodyCollector {
+    var keepData = false
     var plain: [String] = []
     var html: [String] = []
     var attachments: [AttachmentInfo] = []
@@ -188,6 +193,7 @@ struct BodyCollector {
         }
         if let htmlChoice, htmlChoice != plainChoice {
             var sub = BodyCollector()
+            sub.keepData = keepData
             sub.collect(parts[htmlChoice])
             html += sub.html
             if plainChoice == nil { plain += sub.plain }
@@ -217,7 +223,8 @@ struct BodyCollector {
         attachments.append(AttachmentInfo(
             filename: name, contentType: part.contentType.mimeType, size: bytes.count,
             sha256: SHA256.hexHash(bytes), inline: inline,
-            contentID: part.headers["Content-ID"].map { Self.stripBrackets($0.value) }, path: part.path))
+            contentID: part.headers["Content-ID"].map { Self.stripBrackets($0.value) }, path: part.path,
+            data: keepData ? bytes : nil))
     }
 
     static func stripBrackets(_ s: String) -> String {

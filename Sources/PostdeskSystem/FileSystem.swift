@@ -204,3 +204,12 @@ extension FileSystem {
         throw SystemError("link", path: path, errno: e)
     }
 }
+
+extension FileSystem {
+    /// The size of a file in bytes, or nil when it cannot be read.
+    public static func size(of path: String) -> Int? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int(st.st_size)
+    }
+}
