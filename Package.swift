@@ -46,6 +46,9 @@ let package = Package(
         // MARK: - Benchmarks (BENCHMARKS.md)
         .executableTarget(
             name: "postdesk-bench", dependencies: ["PostdeskMail", "PostdeskSystem"], path: "Benchmarks/ParserBench"),
+        .executableTarget(
+            name: "postdesk-ingest-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskStore", "PostdeskSystem"],
+            path: "Benchmarks/IngestBench"),
 
         // MARK: - Tests
         .testTarget(

@@ -24,7 +24,8 @@ enum RunCommand: PostdeskCommand {
 
           --once   process everything pending, then exit (0, or 75 when something was deferred)
 
-        Without --once it keeps scanning (every second) until SIGTERM or SIGINT, finishing the message in hand.
+        Without --once it keeps running until SIGTERM or SIGINT, finishing the batch in hand: inotify wakes it
+        when mail arrives in a new/ folder, and it rescans every 10 seconds as a safety net.
         Logs go to stderr, one line per event, with syslog priority prefixes (<3> error ... <6> info).
         """
 
@@ -53,14 +54,17 @@ enum RunCommand: PostdeskCommand {
         }
         signal(SIGTERM) { _ in stopRequested = 1 }
         signal(SIGINT) { _ in stopRequested = 1 }
+        let watcher: DirectoryWatcher
+        do { watcher = try DirectoryWatcher(config.mailboxes.map { $0.maildir + "/new" }) } catch {
+            throw CommandError(.temporaryFailure, "cannot watch the maildirs: \(error)")
+        }
         console.error("<6>postdesk running: \(config.mailboxes.count) mailbox(es)")
+        // Scan, then sleep until inotify says mail arrived (or the periodic rescan is due: a safety net for
+        // events lost to a full queue or to folders on network filesystems).
         while stopRequested == 0 {
             _ = ingestor.processPending(shouldStop: { stopRequested != 0 })
-            var slept = 0
-            while stopRequested == 0 && slept < 10 {
-                usleep(100_000)
-                slept += 1
-            }
+            if stopRequested != 0 { break }
+            _ = watcher.wait(timeoutMilliseconds: 10_000)
         }
         console.error("<6>postdesk stopping")
         return .ok

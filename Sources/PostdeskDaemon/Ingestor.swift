@@ -192,7 +192,7 @@ public final class Ingestor: @unchecked Sendable {
                     let outcome = try applyToDatabase(plan, mailbox: mailbox, rawPath: rawPath)
                     outcomes[p.index] = outcome
                     seen.append(p.index)
-                    logLines.append("\(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
+                    logLines.append("mailbox \(mailbox.name): \(entries[p.index].name): \(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
                 }
                 // The files the transaction refers to are on disk before it commits.
                 try FileSystem.syncFiles(written)
