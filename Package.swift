@@ -55,6 +55,7 @@ let package = Package(
             name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
         .testTarget(
             name: "PostdeskCoreTests", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Tests/PostdeskCoreTests"),
+        .testTarget(name: "PostdeskSMTPTests", dependencies: ["PostdeskSMTP"], path: "Tests/PostdeskSMTPTests"),
         .testTarget(
             name: "PostdeskDaemonTests",
             dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],

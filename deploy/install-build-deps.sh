@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in pkg-config libcurl4-openssl-dev libsqlite3-dev libcrypt-dev python3 python3-pip; do
+for pkg in pkg-config libcurl4-openssl-dev libsqlite3-dev libcrypt-dev openssl python3 python3-pip; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
@@ -24,6 +24,12 @@ if ((${#need_apt[@]})); then
         $SUDO apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${filtered[@]}" >/dev/null
     fi
+fi
+
+# The tests' SMTP server (aiosmtpd, from PyPI).
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "install-build-deps: pip install aiosmtpd" >&2
+    python3 -m pip install -q aiosmtpd 2>/dev/null || python3 -m pip install -q --break-system-packages aiosmtpd
 fi
 
 if ! command -v swift >/dev/null; then
