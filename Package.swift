@@ -51,17 +51,19 @@ let package = Package(
             path: "Benchmarks/IngestBench"),
 
         // MARK: - Tests
+        /// Real child processes with deadlines and a clean signal state, for the tests that start programs.
+        .target(name: "PostdeskTestSupport", path: "Tests/PostdeskTestSupport"),
         .testTarget(
             name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
         .testTarget(
             name: "PostdeskCoreTests", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Tests/PostdeskCoreTests"),
-        .testTarget(name: "PostdeskSMTPTests", dependencies: ["PostdeskSMTP"], path: "Tests/PostdeskSMTPTests"),
+        .testTarget(name: "PostdeskSMTPTests", dependencies: ["PostdeskSMTP", "PostdeskTestSupport"], path: "Tests/PostdeskSMTPTests"),
         .testTarget(
             name: "PostdeskDaemonTests",
             dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],
             path: "Tests/PostdeskDaemonTests"),
         .testTarget(
-            name: "PostdeskCLITests", dependencies: ["PostdeskCLI", "PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskCLITests", dependencies: ["PostdeskTestSupport", "PostdeskCLI", "PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
             path: "Tests/PostdeskCLITests"),
     ],
     swiftLanguageModes: [.v6]

@@ -27,7 +27,7 @@ for f in $(find ../shared/corpus Tests/Fixtures -type f ! -name README.md ! -pat
 done
 echo "fuzz: $n seeds, $seconds s"
 
-SWIFT_BACKTRACE=enable=no "$bin" "$work/corpus" \
+SWIFT_BACKTRACE=enable=no timeout -k 10 $((seconds + 120)) "$bin" "$work/corpus" \
     -max_total_time="$seconds" -max_len=262144 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$work/artifacts/" -print_final_stats=1 >"$work/fuzz.log" 2>&1
 status=$?

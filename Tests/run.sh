@@ -12,12 +12,28 @@ echo "== swift build --build-tests"
 swift build --build-tests 2>&1 | grep -vE "^\[[0-9]+/[0-9]+\]" || true
 
 echo "== swift test"
+# A hung test must not eat CI's whole time: the run is capped (POSTDESK_TEST_MINUTES, default 25), and on
+# timeout the tests that started but never finished are named. Output is kept in a log and shown as it comes,
+# without the per-test "started" noise.
 set +e
-swift test --skip-build >"$log" 2>&1
-status=$?
+timeout -k 20 "$(( ${POSTDESK_TEST_MINUTES:-25} * 60 ))" swift test --skip-build 2>&1 \
+    | tee "$log" | grep --line-buffered -vE "^Test Case .* started|^◇ Test .* started|^Test Suite .* started|^◇ Suite .* started"
+status=${PIPESTATUS[0]}
 set -e
-# Print everything but the per-test "started" noise.
-grep -vE "^Test Case .* started|^◇ Test .* started|^Test Suite .* started" "$log" || true
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "swift test did not finish within ${POSTDESK_TEST_MINUTES:-25} minutes; started but never finished:"
+    python3 - "$log" <<'PY'
+import re, sys
+started, ended = [], set()
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"^◇ Test (.*) started\.", line)
+    if m: started.append(m.group(1))
+    m = re.match(r"^[✔✘] Test (.*?) (passed|failed|recorded|skipped)", line)
+    if m: ended.add(m.group(1))
+for t in started:
+    if t not in ended: print("  ", t)
+PY
+fi
 if [ "$status" -ne 0 ]; then
     echo "swift test failed (exit $status); failures:"
     grep -E "✘|error:|failed" "$log" | head -50 || true

@@ -54,6 +54,12 @@ enum RunCommand: PostdeskCommand {
         }
         signal(SIGTERM) { _ in stopRequested = 1 }
         signal(SIGINT) { _ in stopRequested = 1 }
+        // A parent may hand us a blocked signal mask (Foundation's Process does): the daemon must still stop.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         let watcher: DirectoryWatcher
         do { watcher = try DirectoryWatcher(config.mailboxes.map { $0.maildir + "/new" }) } catch {
             throw CommandError(.temporaryFailure, "cannot watch the maildirs: \(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import PostdeskTestSupport
 import PostdeskMail
 import Testing
 
@@ -36,20 +37,11 @@ import Testing
     }
 
     static func pythonReadings(_ files: [String]) throws -> [String: Reading] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot + "/Tests/Differential/python_reading.py"] + files.map { corpus + "/" + $0 }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pyreading-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out) }
-        let handle = try FileHandle(forWritingTo: out)
-        process.standardOutput = handle
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        #expect(process.terminationStatus == 0)
+        let run = try runCommand(
+            "python3", [repositoryRoot + "/Tests/Differential/python_reading.py"] + files.map { corpus + "/" + $0 }, seconds: 300)
+        #expect(run.status == 0, "\(run.stderr.suffix(2000))")
         var result: [String: Reading] = [:]
-        for line in try String(contentsOf: out, encoding: .utf8).split(separator: "\n") {
+        for line in run.stdout.split(separator: "\n") {
             guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let path = o["path"] as? String
             else { continue }

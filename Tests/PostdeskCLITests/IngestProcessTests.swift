@@ -1,4 +1,5 @@
 import Foundation
+import PostdeskTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -103,16 +104,11 @@ struct ProcessDesk {
         var generator = SystemRandomNumberGenerator()
         while !desk.files(desk.newDir).isEmpty && rounds < 40 {
             rounds += 1
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: postdeskBinary)
-            p.arguments = ["--config", desk.config, "run"]
-            p.standardError = FileHandle.nullDevice
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
+            let p = try ChildProcess(postdeskBinary, ["--config", desk.config, "run"])
             usleep(UInt32.random(in: 20_000...250_000, using: &generator))
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            #expect(p.terminationReason == .uncaughtSignal)
+            p.signal(SIGKILL)
+            try p.waitOrKill(seconds: 30)
+            #expect(p.terminationSignal == SIGKILL)
         }
         #expect(rounds >= 2, "the daemon should have been killed mid-way at least once")
         let finish = try desk.postdesk(["run", "--once"])
@@ -193,13 +189,8 @@ struct ProcessDesk {
 
 /// A count from a SQLite database, through the sqlite3 Python module (an independent reader).
 func sqliteCount(_ db: String, _ sql: String) throws -> Int {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", db, sql]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    let r = try runCommand(
+        "python3", ["-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", db, sql],
+        seconds: 60)
+    return Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostdeskTestSupport
 
 let repositoryRoot: String = {
     var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
@@ -8,44 +9,46 @@ let repositoryRoot: String = {
 
 /// A real SMTP server (aiosmtpd, Tests/Support/smtp_sink.py) on loopback, started and stopped by the test.
 final class SMTPSink {
-    let process = Process()
+    let process: ChildProcess
     let out: String
     let port: Int
 
     init(_ options: [String] = []) throws {
         out = NSTemporaryDirectory() + "smtp-sink-" + UUID().uuidString
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot + "/Tests/Support/smtp_sink.py", out] + options
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The server prints "PORT n" once it listens.
-        var line = Data()
-        let handle = pipe.fileHandleForReading
-        while !line.contains(0x0A) {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
+        let (r, w) = try closeOnExecPipe()
+        let fds = [r, w]
+        defer { close(fds[0]) }
+        do {
+            process = try ChildProcess(
+                "python3", [repositoryRoot + "/Tests/Support/smtp_sink.py", out] + options, stderrPath: out + ".stderr",
+                stdoutFD: fds[1])
+        } catch {
+            close(fds[1])
+            throw error
         }
-        let text = String(decoding: line, as: UTF8.self)
+        close(fds[1])
+        // The server prints "PORT n" once it listens.
+        let text = readLine(fd: fds[0], seconds: 30) ?? ""
         guard text.hasPrefix("PORT "), let p = Int(text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            process.terminate()
-            throw NSError(domain: "SMTPSink", code: 1, userInfo: [NSLocalizedDescriptionKey: "sink did not start: \(text)"])
+            process.signal(SIGKILL)
+            let err = (try? String(contentsOfFile: out + ".stderr", encoding: .utf8)) ?? ""
+            throw NSError(domain: "SMTPSink", code: 1, userInfo: [NSLocalizedDescriptionKey: "sink did not start: \(text) \(err)"])
         }
         port = p
     }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        process.signal(SIGTERM)
+        if !process.wait(seconds: 10) {
+            process.signal(SIGKILL)
+            process.wait(seconds: 5)
         }
     }
 
     deinit {
         stop()
         try? FileManager.default.removeItem(atPath: out)
+        unlink(out + ".stderr")
     }
 
     /// Accepted messages, oldest first (each begins with X-Sink-Rcpt / X-Sink-From / X-Sink-Session lines).
@@ -67,13 +70,8 @@ struct TestCertificate {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         cert = dir + "/cert.pem"
         key = dir + "/key.pem"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                       "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert]
-        p.standardError = FileHandle.nullDevice
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
+        let r = try runCommand("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                       "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert], seconds: 60)
+        guard r.status == 0 else { throw NSError(domain: "openssl", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
     }
 }
