@@ -1,3 +1,4 @@
+import Dispatch
 import PostdeskCore
 import PostdeskDaemon
 import PostdeskMail
@@ -37,19 +38,30 @@ enum RunCommand: PostdeskCommand {
         let config = try context.loadConfig(showWarnings: true)
         let store = try context.openStore(config)
         let console = context.console
+        let log: @Sendable (LogLevel, String) -> Void = { level, line in console.error("<\(level.rawValue)>\(line)") }
+        let loaded = TemplateLoader.load(config)
+        if !loaded.problems.isEmpty {
+            throw CommandError(.configuration, "the templates have problems:\n" + loaded.problems.joined(separator: "\n"))
+        }
         let ingestor: Ingestor
         do {
-            ingestor = try Ingestor(config: config, store: store, log: { level, line in console.error("<\(level.rawValue)>\(line)") })
+            ingestor = try Ingestor(config: config, store: store, templates: loaded.templates, log: log)
         } catch {
             throw CommandError(.configuration, "cannot prepare data_dir \(config.helpdesk.dataDir): \(error)")
         }
         for m in config.mailboxes where !Maildir(m.maildir).exists {
             throw CommandError(.configuration, "mailbox \(m.name): \(m.maildir) is not a maildir (it needs new/, cur/ and tmp/)")
         }
+        // The sender has its own database connection: SMTP may block for a while, ingestion goes on.
+        let sender = OutboxSender(config: config, store: try context.openStore(config), log: log)
         if once {
             let report = ingestor.processPending()
             let deferred = report.outcomes.filter { if case .deferred = $0.outcome { return true }; return false }.count
             console.error("<6>run --once: \(report.count) message(s) processed, \(deferred) deferred")
+            let sent = sender.sendDue()
+            if sent.total > 0 {
+                console.error("<6>run --once: outbox: \(sent.sent) sent, \(sent.retrying) to retry later, \(sent.failed) failed")
+            }
             return deferred > 0 ? .temporaryFailure : .ok
         }
         signal(SIGTERM) { _ in stopRequested = 1 }
@@ -67,13 +79,67 @@ enum RunCommand: PostdeskCommand {
         console.error("<6>postdesk running: \(config.mailboxes.count) mailbox(es)")
         // Scan, then sleep until inotify says mail arrived (or the periodic rescan is due: a safety net for
         // events lost to a full queue or to folders on network filesystems).
+        let outbox = OutboxLoop(sender)
+        outbox.start()
         while stopRequested == 0 {
-            _ = ingestor.processPending(shouldStop: { stopRequested != 0 })
+            let report = ingestor.processPending(shouldStop: { stopRequested != 0 })
+            if report.count > 0 { outbox.wake() }
             if stopRequested != 0 { break }
             _ = watcher.wait(timeoutMilliseconds: 10_000)
         }
         console.error("<6>postdesk stopping")
+        outbox.stop()
         return .ok
+    }
+}
+
+/// The sender's own thread: sends what is due, then sleeps until woken (new mail was queued) or until the
+/// next retry is due. Stopping lets the mail in hand finish.
+final class OutboxLoop: @unchecked Sendable {
+    let sender: OutboxSender
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLockish()
+    private var stopping = false
+
+    init(_ sender: OutboxSender) { self.sender = sender }
+
+    func start() {
+        let thread = DispatchQueue(label: "postdesk.outbox")
+        thread.async { [self] in
+            while !isStopping {
+                _ = sender.sendDue(shouldStop: { self.isStopping })
+                if isStopping { break }
+                var wait: Int64 = 60
+                if let next = try? sender.store.nextOutboxAttempt() {
+                    wait = max(0, min(wait, next - sender.clock.now()))
+                }
+                if wait > 0 { _ = wakeup.wait(timeout: .now() + .seconds(Int(wait))) }
+            }
+            done.signal()
+        }
+    }
+
+    var isStopping: Bool { lock.with { stopping } }
+
+    func wake() { wakeup.signal() }
+
+    func stop() {
+        lock.with { stopping = true }
+        wakeup.signal()
+        done.wait()
+    }
+}
+
+/// A small mutex (pthread), without Foundation.
+final class NSLockish: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func with<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
     }
 }
 
@@ -84,7 +150,9 @@ enum CheckConfigCommand: PostdeskCommand {
         usage: postdesk check-config
 
         Reads the config file strictly (unknown keys and bad values are errors, with file and line), checks that
-        every mailbox's maildir exists and that the database's and data_dir's folders are there or can be made.
+        every mailbox's maildir exists and that the database's and data_dir's folders are there or can be made,
+        reads the SMTP password file, and checks every template under the templates folder (unknown or missing
+        placeholders, unknown files), each problem as FILE:LINE.
         Exit 0 when all is well, 78 otherwise.
         """
 
@@ -101,6 +169,10 @@ enum CheckConfigCommand: PostdeskCommand {
             } else if access(dir, W_OK) != 0 {
                 problems.append("\(config.file): \(what) folder \(dir) is not writable")
             }
+        }
+        problems += TemplateLoader.load(config).problems
+        if config.outbound.transport == .smtp {
+            do { _ = try OutboxSender.transport(for: config) } catch { problems.append("\(config.file): [outbound] \(error)") }
         }
         if !problems.isEmpty { throw CommandError(.configuration, "the configuration has problems:\n" + problems.joined(separator: "\n")) }
         context.console.print("\(config.file): ok (\(config.mailboxes.count) mailbox(es), \(config.agents.count) agent(s))")
@@ -169,7 +241,18 @@ enum ExplainCommand: PostdeskCommand {
         let split = ReplyText.split(s.text)
         if split.quoted != nil { c.print("quoted:     history below the new text is kept apart (\(split.quoted!.split(separator: "\n").count) lines)") }
         if !s.attachments.isEmpty { c.print("attachments: \(s.attachments.count)") }
-        c.print("mail:       \(s.automatic == nil ? "a confirmation to the sender (outbound mail arrives with issue 4)" : "none: automatic mail is never answered")")
+        switch plan.decision.action {
+        case _ where s.automatic != nil:
+            c.print("mail:       none: automatic mail is never answered (\(s.automatic!.description))")
+        case .newTicket:
+            c.print("mail:       a confirmation to \(plan.sender?.address ?? "the sender") (unless an auto-reply rule holds it back), a notice to the queue's agents")
+        case .followUp:
+            c.print("mail:       a follow-up notice to \(plan.sender?.address ?? "the sender"), a notice to the queue's agents")
+        case .append:
+            c.print("mail:       a notice to the assignee (or the queue's agents)")
+        case .bounce:
+            c.print("mail:       none")
+        }
         return .ok
     }
 

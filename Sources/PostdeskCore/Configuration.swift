@@ -45,6 +45,8 @@ public struct Configuration: Sendable, Hashable {
         public var autoCloseReminder: ConfigDuration? = nil
         public var agentAuth = AgentAuth.authenticationResults
         public var trustedAuthservID: String? = nil
+        /// The operator's templates (`LANG/KIND.txt`); nil until the config is read (then `templates` next to it).
+        public var templates: String? = nil
     }
 
     public struct Mailbox: Sendable, Hashable {
@@ -83,6 +85,11 @@ public struct Configuration: Sendable, Hashable {
         public var retryAfter = ConfigDuration(seconds: 60)
         public var giveUpAfter = ConfigDuration(seconds: 5 * 86_400)
         public var timeout = ConfigDuration(seconds: 60)
+        /// Caps on automatic mail (confirmations, notices) to one customer address.
+        public var maxAutoRepliesPerHour = 5
+        public var maxAutoRepliesPerDay = 20
+        /// How many mails one connection carries before the sender reconnects.
+        public var batchSize = 100
     }
 
     public var file: String
@@ -252,6 +259,7 @@ private struct ConfigReader {
         if let reminder = config.helpdesk.autoCloseReminder, reminder >= config.helpdesk.autoCloseAfter {
             error(keyLines["auto_close_reminder"] ?? 0, "auto_close_reminder (\(reminder)) must be shorter than auto_close_after (\(config.helpdesk.autoCloseAfter))")
         }
+        if config.helpdesk.templates == nil { config.helpdesk.templates = path("templates") }
         if config.outbound.transport == .maildir && config.outbound.maildir == nil {
             config.outbound.maildir = path("outbound")
         }
@@ -276,7 +284,8 @@ private struct ConfigReader {
             if let a = Configuration.AgentAuth(rawValue: value) { config.helpdesk.agentAuth = a }
             else { error(line, "agent_auth must be authentication-results or from, not \"\(value)\"") }
         case "trusted_authserv_id": config.helpdesk.trustedAuthservID = nonEmpty(value, key, line)
-        default: unknown(key, "helpdesk", ["name", "database", "data_dir", "language", "timezone", "auto_close_after", "auto_close_reminder", "agent_auth", "trusted_authserv_id"], line)
+        case "templates": config.helpdesk.templates = path(value)
+        default: unknown(key, "helpdesk", ["name", "database", "data_dir", "language", "timezone", "auto_close_after", "auto_close_reminder", "agent_auth", "trusted_authserv_id", "templates"], line)
         }
     }
 
@@ -306,6 +315,14 @@ private struct ConfigReader {
         }
     }
 
+    mutating func count(_ value: String, _ key: String, _ line: Int, minimum: Int = 0) -> Int? {
+        guard let n = Int(value), n >= minimum, n <= 1_000_000 else {
+            error(line, "\(key) must be a whole number from \(minimum), not \"\(value)\"")
+            return nil
+        }
+        return n
+    }
+
     mutating func outboundKey(_ key: String, _ value: String, _ line: Int) {
         switch key {
         case "transport":
@@ -326,7 +343,10 @@ private struct ConfigReader {
         case "retry_after": if let d = duration(value, key, line) { config.outbound.retryAfter = d }
         case "give_up_after": if let d = duration(value, key, line) { config.outbound.giveUpAfter = d }
         case "timeout": if let d = duration(value, key, line) { config.outbound.timeout = d }
-        default: unknown(key, "outbound", ["transport", "url", "starttls", "username", "password_file", "ca_file", "maildir", "retry_after", "give_up_after", "timeout"], line)
+        case "max_auto_replies_per_hour": if let n = count(value, key, line) { config.outbound.maxAutoRepliesPerHour = n }
+        case "max_auto_replies_per_day": if let n = count(value, key, line) { config.outbound.maxAutoRepliesPerDay = n }
+        case "batch_size": if let n = count(value, key, line, minimum: 1) { config.outbound.batchSize = n }
+        default: unknown(key, "outbound", ["transport", "url", "starttls", "username", "password_file", "ca_file", "maildir", "retry_after", "give_up_after", "timeout", "max_auto_replies_per_hour", "max_auto_replies_per_day", "batch_size"], line)
         }
     }
 

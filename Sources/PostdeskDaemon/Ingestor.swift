@@ -48,16 +48,22 @@ public final class Ingestor: @unchecked Sendable {
     public let data: DataDirectory
     public let clock: any Clock
     public let limits: ParseLimits
-    public var log: (LogLevel, String) -> Void
+    public var log: (LogLevel, String) -> Void {
+        didSet { mailer.log = log }
+    }
+    /// Writes the confirmations and notices that ingestion causes, in the same transaction.
+    public let mailer: Mailer
 
     public init(config: Configuration, store: Store, clock: any Clock = SystemClock(), limits: ParseLimits = .default,
-                log: @escaping (LogLevel, String) -> Void = { _, _ in }) throws {
+                templates: TemplateSet? = nil, log: @escaping (LogLevel, String) -> Void = { _, _ in }) throws {
         self.config = config
         self.store = store
         self.data = DataDirectory(config.helpdesk.dataDir)
         self.clock = clock
         self.limits = limits
         self.log = log
+        mailer = Mailer(config: config, store: store, templates: templates ?? TemplateSet(fallbackLanguage: config.helpdesk.language),
+                        clock: clock, log: log)
         try data.prepare()
         try store.transaction {
             try store.syncAgents(config.agents.map { (key: $0.id, address: $0.address, name: $0.name) }, at: clock.now().iso8601)
@@ -403,9 +409,50 @@ public final class Ingestor: @unchecked Sendable {
             try store.index(message: messageRow, subject: summary.subject ?? "", body: split.new,
                             references: ([summary.messageID].compactMap { $0 } + summary.references + [plan.decision.reference.map { "#\($0)" } ?? ""]).joined(separator: " "),
                             requester: senderAddress ?? "")
+            try queueMail(for: outcome, plan: plan, text: split.new, messageRow: messageRow, mailbox: mailbox)
             try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
                                      outcome: outcome.description, ticket: ticket, message: messageRow, at: at)
             return outcome
+        }
+    }
+
+    /// The mail an inbound message causes: a confirmation (or follow-up notice) to the customer and a notice
+    /// to the agents for a new ticket; a notice to the assignee (or the queue's agents) for a customer's reply.
+    /// Automatic mail causes none.
+    private func queueMail(for outcome: IngestOutcome, plan: IngestPlan, text: String, messageRow: Int64,
+                           mailbox: Configuration.Mailbox) throws {
+        let summary = plan.summary
+        guard summary.automatic == nil, let sender = plan.sender else { return }
+        let senderAddress = sender.address.lowercased()
+        let agents = config.agents.filter { $0.queues.isEmpty || $0.queues.contains(mailbox.name) }
+        let senderIsAgent = config.agents.contains { $0.address.lowercased() == senderAddress }
+        let attachmentNames = summary.attachments.filter { !$0.inline }.map { $0.filename ?? $0.contentType }.joined(separator: ", ")
+        let noticeValues = ["text": text, "attachments": attachmentNames, "priority": "normal"]
+        func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {
+            let targets = assignee.map { a in config.agents.filter { $0.address.lowercased() == a.lowercased() } } ?? agents
+            for agent in targets where agent.address.lowercased() != senderAddress {
+                try mailer.queue(kind, ticket: number, to: .init(address: agent.address, name: agent.name, isAgent: true),
+                                 values: noticeValues, answering: summary, causeMessage: messageRow)
+            }
+        }
+        switch outcome {
+        case .newTicket(let number):
+            if !senderIsAgent {
+                try mailer.queue(.confirmation, ticket: number, to: .init(address: senderAddress, name: sender.name),
+                                 answering: summary, causeMessage: messageRow)
+            }
+            try notifyAgents(.agentNewTicket, number)
+        case .followUp(let number, let old):
+            let tag = "[\(mailbox.tag) #\(old)]"
+            try mailer.queue(.followUp, ticket: number, to: .init(address: senderAddress, name: sender.name),
+                             values: ["previous_number": String(old), "previous_tag": tag], answering: summary, causeMessage: messageRow)
+            try notifyAgents(.agentNewTicket, number)
+        case .reply(let number):
+            guard !senderIsAgent else { return }
+            let assignee = try store.mailContext(ticket: number)?.assigneeAddress
+            try notifyAgents(.agentCustomerReply, number, only: assignee)
+        default:
+            return
         }
     }
 

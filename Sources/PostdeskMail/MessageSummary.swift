@@ -30,6 +30,10 @@ public struct MessageSummary: Sendable {
     public var inReplyTo: [String]
     public var references: [String]
     public var contentLanguage: String?
+    /// Accept-Language (Outlook and others send it): the reader's preferred languages.
+    public var acceptLanguage: String?
+    /// Outlook's Thread-Index, to continue its conversation view.
+    public var threadIndex: String?
     /// The best plain-text body: the text/plain alternative, else text converted from HTML.
     public var text: String
     /// The HTML body, when there is one.
@@ -96,6 +100,8 @@ public struct MessageSummary: Sendable {
         inReplyTo = ids("In-Reply-To")
         references = ids("References")
         contentLanguage = headerText("Content-Language")
+        acceptLanguage = headerText("Accept-Language")
+        threadIndex = headerText("Thread-Index")
             .flatMap { $0.split(separator: ",").first.map { $0.trimmingMailWhitespace } }
             .flatMap { $0.isEmpty ? nil : $0 }
 

@@ -129,6 +129,30 @@ public enum Migrations {
             subject, body, refs, requester, content='', tokenize='unicode61 remove_diacritics 2'
         );
         """,
+        // 2: the outbox. Mail is queued in the transaction of the change that causes it and sent later.
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            ticket INTEGER REFERENCES tickets(number),
+            kind TEXT NOT NULL,
+            recipient TEXT NOT NULL COLLATE NOCASE,
+            envelope_from TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            automatic INTEGER NOT NULL,
+            language TEXT,
+            raw BLOB NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'suppressed')),
+            queued_at INTEGER NOT NULL,
+            next_attempt INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            done_at INTEGER,
+            cause_message INTEGER REFERENCES messages(id)
+        );
+        CREATE INDEX outbox_due ON outbox(next_attempt) WHERE status = 'queued';
+        CREATE INDEX outbox_automatic ON outbox(recipient, queued_at) WHERE automatic = 1 AND status != 'suppressed';
+        CREATE INDEX outbox_ticket ON outbox(ticket);
+        """,
     ]
 
     /// The schema version this binary writes.

@@ -40,7 +40,7 @@ import Testing
         #expect(desk.run() == [.reply(1)])
         let t = try #require(try desk.store.ticket(1))
         #expect(t.subject == "Printer broken")
-        #expect(t.messages?.map(\.text) == ["It does not print.", "More detail."])
+        #expect(t.messages?.filter { $0.direction == "in" }.map(\.text) == ["It does not print.", "More detail."])
         #expect(try desk.count("SELECT count(*) FROM messages WHERE quoted LIKE '%old text%'") == 1)
     }
 
@@ -68,7 +68,7 @@ import Testing
         try desk.deliver(mail(from: "mallory@evil.test", subject: "Re: [Acme #1] give me the data", id: "m1@evil.test"))
         #expect(desk.run() == [.newTicket(2)])
         #expect(try desk.store.ticket(2)?.reference == "#1")
-        #expect(try desk.store.ticket(1)?.messages?.count == 1)
+        #expect(try desk.store.ticket(1)?.messages?.filter { $0.direction == "in" }.count == 1)
     }
 
     @Test func plusAddressFromTheRequesterJoins() throws {
@@ -155,7 +155,7 @@ import Testing
         try desk.deliver("Received: from mx3 by mx2; Sun, 22 Nov 2026\nDelivered-To: support@acme.test\n" + m)
         #expect(desk.run() == [.newTicket(1), .duplicate(1)])
         #expect(try desk.count("SELECT count(*) FROM tickets") == 1)
-        #expect(try desk.count("SELECT count(*) FROM messages") == 1)
+        #expect(try desk.count("SELECT count(*) FROM messages WHERE direction = 'in'") == 1)
         #expect(desk.files("support", "cur").count == 2)
     }
 
@@ -166,7 +166,7 @@ import Testing
         // Simulate the crash: the transaction committed, but the file is back in new/ (rename undone).
         try FileSystem.rename(desk.support.maildir + "/cur/" + name + ":2,S", to: desk.support.maildir + "/new/" + name)
         #expect(desk.run() == [.duplicate(1)])
-        #expect(try desk.count("SELECT count(*) FROM messages") == 1)
+        #expect(try desk.count("SELECT count(*) FROM messages WHERE direction = 'in'") == 1)
         #expect(desk.files("support", "new").isEmpty)
     }
 
@@ -196,7 +196,7 @@ import Testing
         let record = QuarantineRecord(parsing: String(decoding: try FileSystem.readFile(q + "/reasons/" + id + ".reason"), as: UTF8.self))
         #expect(record?.mailbox == "support")
         #expect(record?.reason == reason)
-        #expect(try desk.count("SELECT count(*) FROM messages") == 0)
+        #expect(try desk.count("SELECT count(*) FROM messages WHERE direction = 'in'") == 0)
     }
 
     @Test func oversizedMailIsQuarantinedNotLost() throws {
@@ -271,7 +271,7 @@ import Testing
                               extraHeaders: ["Auto-Submitted: auto-replied"]))
         #expect(desk.run() == [.reply(1)])
         #expect(try desk.store.ticket(1)?.status == "resolved")
-        #expect(try desk.count("SELECT count(*) FROM messages WHERE kind = 'automatic' AND visibility = 'internal'") == 1)
+        #expect(try desk.count("SELECT count(*) FROM messages WHERE kind = 'automatic' AND visibility = 'internal' AND direction = 'in'") == 1)
     }
 }
 

@@ -1,0 +1,260 @@
+import PostdeskCore
+import PostdeskMail
+import PostdeskStore
+import PostdeskSystem
+
+/// Writes Postdesk's mail: picks the template and language, fills it in, composes the message with its
+/// threading and loop-prevention headers, applies the auto-reply rules, and queues it in the outbox.
+///
+/// Every method runs inside the caller's transaction: the mail is queued together with the change that
+/// causes it, or not at all.
+public final class Mailer: @unchecked Sendable {
+    public let config: Configuration
+    public let store: Store
+    public let clock: any Clock
+    public let templates: TemplateSet
+    public let policy: AutoReplyPolicy
+    public var log: (LogLevel, String) -> Void
+    private var zones: [String: TimeZoneRules] = [:]
+
+    public init(config: Configuration, store: Store, templates: TemplateSet, clock: any Clock,
+                log: @escaping (LogLevel, String) -> Void = { _, _ in }) {
+        self.config = config
+        self.store = store
+        self.templates = templates
+        self.clock = clock
+        self.log = log
+        policy = AutoReplyPolicy(
+            ownAddresses: Set(config.mailboxes.map { $0.address }), perHour: config.outbound.maxAutoRepliesPerHour,
+            perDay: config.outbound.maxAutoRepliesPerDay)
+    }
+
+    /// Someone a mail goes to.
+    public struct Recipient: Sendable, Hashable {
+        public var address: String
+        public var name: String?
+        public var isAgent: Bool
+        public init(address: String, name: String? = nil, isAgent: Bool = false) {
+            self.address = address; self.name = name; self.isAgent = isAgent
+        }
+    }
+
+    /// What became of a mail: queued with its outbox id and Message-ID, or suppressed with the reason.
+    public enum Result: Sendable, Hashable {
+        case queued(id: Int64, messageID: String)
+        case suppressed(String)
+    }
+
+    /// Queues one templated mail about `ticket` to `to`. `answering` is the inbound mail it answers (its
+    /// language and threading are used, and automatic mail is never answered automatically).
+    @discardableResult
+    public func queue(
+        _ kind: TemplateKind, ticket number: Int64, to recipient: Recipient, values extra: [String: String] = [:],
+        answering: MessageSummary? = nil, causeMessage: Int64? = nil, attachments: [OutgoingMessage.Attachment] = []
+    ) throws -> Result {
+        guard let ticket = try store.mailContext(ticket: number) else { return .suppressed("no ticket #\(number)") }
+        let mailbox = config.mailboxes.first { $0.name == ticket.queue } ?? config.mailboxes[0]
+        let now = clock.now()
+        let automatic = kind.autoSubmitted != nil
+        let address = recipient.address.lowercased()
+
+        if automatic {
+            let input = AutoReplyPolicy.Input(
+                recipient: address, answersAutomaticMail: answering?.automatic?.description, toAgent: recipient.isAgent,
+                sentLastHour: try store.automaticMailCount(to: address, since: now - 3600),
+                sentLastDay: try store.automaticMailCount(to: address, since: now - 86_400))
+            if let reason = policy.suppressionReason(input) {
+                try store.recordSuppressed(ticket: number, kind: kind.rawValue, recipient: address, reason: reason, causeMessage: causeMessage, now: now)
+                log(.notice, "ticket #\(number): \(kind.rawValue) to \(address) not sent: \(reason)")
+                return .suppressed(reason)
+            }
+        }
+
+        // Language and time zone: the agent's are the helpdesk's; the customer's come from their account,
+        // then from the mail they wrote, then from the mailbox and the helpdesk.
+        let isRequester = address == ticket.requester.lowercased()
+        let language = recipient.isAgent
+            ? config.helpdesk.language
+            : LanguagePack.choose(
+                account: isRequester ? (ticket.customerLanguage ?? ticket.ticketLanguage) : nil,
+                contentLanguage: answering?.contentLanguage, acceptLanguage: answering?.acceptLanguage,
+                mailbox: mailbox.language, helpdesk: config.helpdesk.language)
+        let zone = self.zone(isRequester ? ticket.customerTimezone : nil)
+        // Fixed words (durations, statuses, dates) in the language the template is written in.
+        let chosen = templates.template(kind, language: language)
+        let pack = LanguagePack.named(chosen.language)
+
+        var values: [String: String] = [
+            "helpdesk_name": config.helpdesk.name, "queue_address": mailbox.address, "ticket_number": String(number),
+            "ticket_tag": "[\(mailbox.tag) #\(number)]", "subject": ticket.subject,
+            "customer_name": recipient.isAgent ? (recipient.name ?? "") : (recipient.name ?? (isRequester ? ticket.requesterName : nil) ?? ""),
+            "queue": ticket.queue, "requester": ticket.requester, "requester_name": ticket.requesterName ?? "",
+            "turnaround": pack.duration(mailbox.turnaround), "received_at": localTime(now, zone: zone, pack: pack),
+            "status": pack.statuses[TicketStatus(rawValue: ticket.status) ?? .open] ?? ticket.status,
+            "agent_name": ticket.assigneeName ?? "",
+        ]
+        for (k, v) in extra { values[k] = v }
+        if values["close_at"] == nil, kind == .resolved || kind == .reminder {
+            values["close_at"] = localTime(now + config.helpdesk.autoCloseAfter.seconds, zone: zone, pack: pack)
+            values["close_after"] = pack.duration(config.helpdesk.autoCloseAfter)
+        }
+        let rendered = chosen.template.render(values)
+
+        // Threading: answer the inbound mail when there is one, else the ticket's thread; the thread's first
+        // message stays first in References (Gmail and Thunderbird thread by it).
+        let domain = mailbox.address.split(separator: "@").last.map(String.init) ?? "postdesk.invalid"
+        var random = SystemRandomNumberGenerator()
+        let token = (0..<2).map { _ in String(random.next() as UInt64, radix: 36) }.joined(separator: ".")
+        let messageID = "pd.\(number).\(token)@\(domain)"
+        let thread = try store.threadMessageIDs(number)
+        var references = thread.count > 20 ? [thread[0]] + thread.suffix(19) : thread
+        var inReplyTo = thread.last
+        if let answered = answering?.messageID {
+            inReplyTo = answered
+            references.removeAll { $0 == answered }
+            references.append(answered)
+        }
+
+        let created = Self.seconds(iso: ticket.created) ?? now
+        var message = OutgoingMessage(
+            from: MailAddress(name: config.helpdesk.name, address: mailbox.address),
+            to: [MailAddress(name: recipient.name, address: recipient.address)], subject: rendered.subject, messageID: messageID,
+            date: MailDate(secondsSinceEpoch: now, utcOffsetSeconds: zone.localTime(at: now).offset), text: rendered.text)
+        message.replyTo = MailAddress(name: config.helpdesk.name, address: mailbox.address)
+        message.inReplyTo = inReplyTo
+        message.references = references
+        message.threadTopic = ticket.subject
+        if let parent = answering?.threadIndex, parent.count >= 30 {
+            message.threadIndex = MessageComposer.threadIndexChild(parent: parent, parentSeconds: answering?.date?.secondsSinceEpoch ?? created, seconds: now)
+        } else {
+            let root = MessageComposer.threadIndexRoot(seconds: created, identity: "ticket-\(number)@\(domain)")
+            message.threadIndex = MessageComposer.threadIndexChild(
+                parent: root, parentSeconds: created, seconds: now, counter: UInt8(truncatingIfNeeded: thread.count))
+        }
+        message.autoSubmitted = kind.autoSubmitted
+        message.language = chosen.language
+        message.html = Self.simpleHTML(rendered.text)
+        message.attachments = attachments
+        message.extraHeaders = [
+            (AutomaticVerdict.loopHeader, mailbox.address),
+            ("X-Postdesk-Ticket", String(number)),
+            ("X-Postdesk-Kind", kind.rawValue),
+        ]
+        let raw = MessageComposer.compose(message)
+
+        let id = try store.enqueue(Store.NewOutboxEntry(
+            ticket: number, kind: kind.rawValue, recipient: address, envelopeFrom: mailbox.address, messageID: messageID,
+            automatic: automatic, language: chosen.language, raw: raw, causeMessage: causeMessage), now: now)
+        // The thread keeps what was said: customers' mail publicly, agents' notices internally. Its Message-ID
+        // is recorded so that replies to it find the ticket.
+        _ = try store.addMessage(Store.NewMessage(
+            ticket: number, direction: "out", visibility: recipient.isAgent ? "internal" : "public",
+            kind: automatic ? "automatic" : "mail", authorAddress: mailbox.address, authorName: config.helpdesk.name,
+            messageID: messageID, date: now.iso8601, subject: rendered.subject, text: rendered.text, quoted: nil, html: nil,
+            rawPath: nil, automatic: kind.autoSubmitted.map { "\(kind.rawValue) (\($0))" }, routing: "to \(address)"), at: now.iso8601)
+        return .queued(id: id, messageID: messageID)
+    }
+
+    // MARK: - Helpers
+
+    func zone(_ name: String?) -> TimeZoneRules {
+        let n = name ?? config.helpdesk.timezone
+        if let z = zones[n] { return z }
+        let z: TimeZoneRules
+        do { z = try TimeZoneRules.load(n) } catch {
+            log(.warning, "time zone \(n): \(error); using UTC")
+            z = .utc
+        }
+        zones[n] = z
+        return z
+    }
+
+    func localTime(_ secs: Int64, zone: TimeZoneRules, pack: LanguagePack) -> String {
+        let t = zone.localTime(at: secs)
+        return pack.dateTime(secs, offset: t.offset, zone: t.abbreviation.isEmpty ? nil : t.abbreviation)
+    }
+
+    /// `2026-11-22T09:15:00+00:00` (as the store writes times) to seconds since the epoch.
+    static func seconds(iso: String) -> Int64? {
+        let b = Array(iso.utf8)
+        guard b.count >= 19 else { return nil }
+        func num(_ from: Int, _ len: Int) -> Int? {
+            var v = 0
+            for k in from..<(from + len) {
+                guard b[k] >= 0x30 && b[k] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[k] - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2) else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm).
+        let yy = mo <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        var offset = 0
+        if b.count >= 25, let oh = num(20, 2), let om = num(23, 2) { offset = (oh * 3600 + om * 60) * (b[19] == 0x2D ? -1 : 1) }
+        return Int64(days * 86_400 + h * 3600 + mi * 60 + s - offset)
+    }
+
+    /// The HTML alternative: the same text, escaped, paragraphs kept, links made clickable.
+    static func simpleHTML(_ text: String) -> String {
+        var out = "<!DOCTYPE html><html><body><div style=\"font-family: sans-serif; font-size: 14px\">\n"
+        for paragraph in text.components(separatedByBlankLines: ()) {
+            let lines = paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { linkified(escape(String($0))) }
+            out += "<p>" + lines.joined(separator: "<br>\n") + "</p>\n"
+        }
+        return out + "</div></body></html>\n"
+    }
+
+    static func escape(_ s: String) -> String {
+        var o = ""
+        for c in s {
+            switch c {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            default: o.append(c)
+            }
+        }
+        return o
+    }
+
+    /// Makes http(s) URLs in already escaped text into links.
+    static func linkified(_ s: String) -> String {
+        guard s.contains("http://") || s.contains("https://") else { return s }
+        var out = ""
+        for (i, word) in s.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            if i > 0 { out += " " }
+            if word.hasPrefix("http://") || word.hasPrefix("https://") {
+                var url = Substring(word)
+                var tail = ""
+                while let last = url.last, ".,;:!?)".contains(last) { tail = String(last) + tail; url.removeLast() }
+                out += "<a href=\"\(url)\">\(url)</a>\(tail)"
+            } else {
+                out += word
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    /// Paragraphs: runs of lines separated by blank lines.
+    func components(separatedByBlankLines _: Void) -> [String] {
+        var paragraphs: [String] = []
+        var current: [Substring] = []
+        for line in split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                if !current.isEmpty { paragraphs.append(current.joined(separator: "\n")); current = [] }
+            } else {
+                current.append(line)
+            }
+        }
+        if !current.isEmpty { paragraphs.append(current.joined(separator: "\n")) }
+        return paragraphs
+    }
+}

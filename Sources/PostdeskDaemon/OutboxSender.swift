@@ -1,0 +1,188 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PostdeskCore
+import PostdeskSMTP
+import PostdeskStore
+import PostdeskSystem
+
+/// Where queued mail goes: an SMTP server, or a maildir (the demo's default, and handy for tests).
+public protocol MailTransport: AnyObject {
+    /// Delivers one message to one recipient. Connections may be kept open between calls.
+    func send(_ message: [UInt8], from envelopeFrom: String, to recipient: String, outboxID: Int64) -> DeliveryResult
+}
+
+extension SMTPTransport: MailTransport {
+    public func send(_ message: [UInt8], from envelopeFrom: String, to recipient: String, outboxID: Int64) -> DeliveryResult {
+        send(message, from: envelopeFrom, to: recipient)
+    }
+}
+
+/// Writes each message into a maildir, as a local delivery agent would (Return-Path and Delivered-To first).
+/// The file name comes from the outbox id, so a mail sent again after a crash replaces its first copy.
+public final class MaildirTransport: MailTransport {
+    public let maildir: Maildir
+    public init(_ path: String) throws {
+        maildir = Maildir(path)
+        if !maildir.exists { try maildir.create() }
+    }
+
+    public func send(_ message: [UInt8], from envelopeFrom: String, to recipient: String, outboxID: Int64) -> DeliveryResult {
+        let trace = "Return-Path: <\(MessageSafe.address(envelopeFrom))>\r\nDelivered-To: \(MessageSafe.address(recipient))\r\n"
+        do {
+            let path = try maildir.deliver(Array(trace.utf8) + message, name: "postdesk-outbox-\(outboxID)")
+            return .delivered("written to \(path)")
+        } catch {
+            return .temporaryFailure("maildir \(maildir.path): \(error)")
+        }
+    }
+}
+
+enum MessageSafe {
+    static func address(_ s: String) -> String { String(s.filter { !$0.isNewline && $0 != "\0" && $0 != "<" && $0 != ">" }) }
+}
+
+/// Delivers due outbox mail: one transport connection per batch, results recorded per mail. Temporary
+/// failures are retried with exponential backoff and jitter until `give_up_after`; permanent ones stop at
+/// once. Both end with an internal note on the ticket and a log line with the server's answer.
+public final class OutboxSender: @unchecked Sendable {
+    public let config: Configuration
+    public let store: Store
+    public let clock: any Clock
+    public var log: (LogLevel, String) -> Void
+    let makeTransport: () throws -> any MailTransport
+
+    public struct Report: Sendable, Hashable {
+        public var sent = 0
+        public var retrying = 0
+        public var failed = 0
+        public var total: Int { sent + retrying + failed }
+    }
+
+    public init(config: Configuration, store: Store, clock: any Clock = SystemClock(),
+                log: @escaping (LogLevel, String) -> Void = { _, _ in },
+                transport: (() throws -> any MailTransport)? = nil) {
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.log = log
+        makeTransport = transport ?? { try Self.transport(for: config) }
+    }
+
+    public struct SetupError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The transport the config names. The SMTP password comes from `password_file`, else from systemd's
+    /// credential `smtp` ($CREDENTIALS_DIRECTORY/smtp).
+    public static func transport(for config: Configuration) throws -> any MailTransport {
+        let o = config.outbound
+        switch o.transport {
+        case .maildir:
+            return try MaildirTransport(o.maildir ?? "outbound")
+        case .smtp:
+            var password: String? = nil
+            var file = o.passwordFile
+            if file == nil, o.username != nil, let dir = getenv("CREDENTIALS_DIRECTORY") {
+                file = String(cString: dir) + "/smtp"
+            }
+            if let file {
+                do {
+                    var text = String(decoding: try FileSystem.readFile(file, maxBytes: 4096), as: UTF8.self)
+                    while let last = text.last, last.isNewline { text.removeLast() }
+                    password = text
+                } catch {
+                    throw SetupError(description: "cannot read the SMTP password from \(file): \(error)")
+                }
+            }
+            return SMTPTransport(SMTPSettings(
+                url: o.url, startTLS: SMTPSettings.StartTLS(rawValue: o.starttls.rawValue) ?? .required, username: o.username,
+                password: password, caFile: o.caFile, timeoutSeconds: Int(o.timeout.seconds)))
+        }
+    }
+
+    /// Sends everything due now, batch after batch, until nothing is due or `shouldStop` says so.
+    public func sendDue(shouldStop: () -> Bool = { false }) -> Report {
+        var report = Report()
+        var transport: (any MailTransport)? = nil
+        while !shouldStop() {
+            let now = clock.now()
+            let due: [Store.OutboxEntry]
+            do { due = try store.dueOutbox(now: now, limit: config.outbound.batchSize) } catch {
+                log(.warning, "outbox: cannot read the queue: \(error)")
+                return report
+            }
+            if due.isEmpty { break }
+            if transport == nil {
+                do { transport = try makeTransport() } catch {
+                    log(.error, "outbox: \(error); \(due.count) mail(s) stay queued")
+                    return report
+                }
+            }
+            var results: [(Store.OutboxEntry, DeliveryResult)] = []
+            var connectionDown: String? = nil
+            for entry in due {
+                if let down = connectionDown {
+                    // The server could not be reached: the rest of the batch waits for the next round.
+                    results.append((entry, .temporaryFailure(down)))
+                    continue
+                }
+                let result = transport!.send(entry.raw, from: entry.envelopeFrom, to: entry.recipient, outboxID: entry.id)
+                if case .temporaryFailure(let why) = result, why.hasPrefix("curl ") { connectionDown = why }
+                results.append((entry, result))
+            }
+            do { try record(results, now: clock.now(), report: &report) } catch {
+                log(.warning, "outbox: cannot record results (the mail may be sent again): \(error)")
+                return report
+            }
+            if connectionDown != nil { break }
+        }
+        return report
+    }
+
+    /// The delay before retry number `attempt` (1 is the first retry): retry_after doubled each time, at most
+    /// 4 hours, with ±20% jitter so that mail queued together does not retry together.
+    public static func backoff(attempt: Int, base: Int64, jitter: Double) -> Int64 {
+        let exp = min(max(attempt - 1, 0), 20)
+        let raw = min(base << Int64(exp), 4 * 3600)
+        let factor = 0.8 + 0.4 * min(max(jitter, 0), 1)
+        return max(1, Int64(Double(raw) * factor))
+    }
+
+    private func record(_ results: [(Store.OutboxEntry, DeliveryResult)], now: Int64, report: inout Report) throws {
+        var lines: [(LogLevel, String)] = []
+        try store.transaction {
+            for (entry, result) in results {
+                let what = "\(entry.kind) <\(entry.messageID)> to \(entry.recipient)\(entry.ticket.map { " (ticket #\($0))" } ?? "")"
+                switch result {
+                case .delivered(let answer):
+                    try store.markSent(entry.id, answer: answer, now: now)
+                    report.sent += 1
+                    lines.append((.info, "outbox: sent \(what): \(answer)"))
+                case .permanentFailure(let answer):
+                    try store.markFailed(entry.id, error: answer, now: now)
+                    report.failed += 1
+                    if let t = entry.ticket {
+                        try store.addSystemNote(ticket: t, text: "Mail to \(entry.recipient) (\(entry.kind)) was rejected and will not be retried: \(answer)", at: now.iso8601)
+                    }
+                    lines.append((.error, "outbox: \(what) rejected: \(answer)"))
+                case .temporaryFailure(let why):
+                    if now - entry.queuedAt >= config.outbound.giveUpAfter.seconds {
+                        try store.markFailed(entry.id, error: why, now: now)
+                        report.failed += 1
+                        if let t = entry.ticket {
+                            try store.addSystemNote(ticket: t, text: "Mail to \(entry.recipient) (\(entry.kind)) could not be delivered for \(config.outbound.giveUpAfter) and was given up: \(why)", at: now.iso8601)
+                        }
+                        lines.append((.error, "outbox: \(what) given up after \(config.outbound.giveUpAfter): \(why)"))
+                    } else {
+                        let delay = Self.backoff(attempt: entry.attempts + 1, base: config.outbound.retryAfter.seconds, jitter: Double.random(in: 0...1))
+                        try store.reschedule(entry.id, error: why, next: now + delay)
+                        report.retrying += 1
+                        lines.append((.warning, "outbox: \(what) not sent (\(why)); retry in \(delay) s"))
+                    }
+                }
+            }
+        }
+        for (level, line) in lines { log(level, line) }
+    }
+}

@@ -1,0 +1,172 @@
+/// The outbox: mail waiting to be sent, sent, failed, or suppressed (with the reason).
+extension Store {
+    public struct OutboxEntry: Sendable, Hashable {
+        public var id: Int64
+        public var ticket: Int64?
+        public var kind: String
+        public var recipient: String
+        public var envelopeFrom: String
+        public var messageID: String
+        public var automatic: Bool
+        public var language: String?
+        public var raw: [UInt8]
+        public var status: String
+        public var queuedAt: Int64
+        public var nextAttempt: Int64
+        public var attempts: Int
+        public var lastError: String?
+    }
+
+    public struct NewOutboxEntry: Sendable {
+        public var ticket: Int64?
+        public var kind: String
+        public var recipient: String
+        public var envelopeFrom: String
+        public var messageID: String
+        public var automatic: Bool
+        public var language: String?
+        public var raw: [UInt8]
+        public var causeMessage: Int64?
+        public init(ticket: Int64?, kind: String, recipient: String, envelopeFrom: String, messageID: String, automatic: Bool,
+                    language: String?, raw: [UInt8], causeMessage: Int64?) {
+            self.ticket = ticket; self.kind = kind; self.recipient = recipient; self.envelopeFrom = envelopeFrom
+            self.messageID = messageID; self.automatic = automatic; self.language = language; self.raw = raw
+            self.causeMessage = causeMessage
+        }
+    }
+
+    /// Queues a mail, due at once. Call it inside the transaction of the change that causes the mail.
+    @discardableResult
+    public func enqueue(_ e: NewOutboxEntry, now: Int64) throws -> Int64 {
+        try db.run("""
+            INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, language, raw, status, queued_at,
+                                next_attempt, cause_message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+            """, [e.ticket.sql, .text(e.kind), .text(e.recipient), .text(e.envelopeFrom), .text(e.messageID),
+                  .integer(e.automatic ? 1 : 0), e.language.sql, .blob(e.raw), .integer(now), .integer(now), e.causeMessage.sql])
+        return db.lastInsertRowID
+    }
+
+    /// Records a mail that was not sent, and why (loop prevention, rate caps): visible in `explain` and the log.
+    public func recordSuppressed(ticket: Int64?, kind: String, recipient: String, reason: String, causeMessage: Int64?, now: Int64) throws {
+        try db.run("""
+            INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, raw, status, queued_at, next_attempt,
+                                last_error, done_at, cause_message)
+            VALUES (?, ?, ?, '', 'suppressed-' || lower(hex(randomblob(12))), 1, x'', 'suppressed', ?, ?, ?, ?, ?)
+            """, [ticket.sql, .text(kind), .text(recipient), .integer(now), .integer(now), .text(reason), .integer(now), causeMessage.sql])
+    }
+
+    /// How many automatic mails went (or are queued) to `recipient` since `since`.
+    public func automaticMailCount(to recipient: String, since: Int64) throws -> Int {
+        Int(try db.query("""
+            SELECT count(*) FROM outbox WHERE recipient = ? AND automatic = 1 AND status != 'suppressed' AND queued_at >= ?
+            """, [.text(recipient), .integer(since)]).first?[0].int ?? 0)
+    }
+
+    /// Queued mail whose time has come, oldest first.
+    public func dueOutbox(now: Int64, limit: Int) throws -> [OutboxEntry] {
+        try db.query("""
+            SELECT id, ticket, kind, recipient, envelope_from, message_id, automatic, language, raw, status, queued_at, next_attempt,
+                   attempts, last_error
+            FROM outbox WHERE status = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?
+            """, [.integer(now), .integer(Int64(limit))]).map(Self.outboxEntry)
+    }
+
+    /// When the next queued mail is due (nil: nothing queued).
+    public func nextOutboxAttempt() throws -> Int64? {
+        try db.query("SELECT min(next_attempt) FROM outbox WHERE status = 'queued'").first?[0].int
+    }
+
+    public func outboxEntries(ticket: Int64? = nil) throws -> [OutboxEntry] {
+        let sql = """
+            SELECT id, ticket, kind, recipient, envelope_from, message_id, automatic, language, raw, status, queued_at, next_attempt,
+                   attempts, last_error
+            FROM outbox
+            """
+        if let ticket { return try db.query(sql + " WHERE ticket = ? ORDER BY id", [.integer(ticket)]).map(Self.outboxEntry) }
+        return try db.query(sql + " ORDER BY id").map(Self.outboxEntry)
+    }
+
+    public func outboxCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try db.query("SELECT status, count(*) FROM outbox GROUP BY status") {
+            counts[row[0].string ?? "?"] = Int(row[1].int ?? 0)
+        }
+        return counts
+    }
+
+    public func markSent(_ id: Int64, answer: String, now: Int64) throws {
+        try db.run("UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = ?, done_at = ? WHERE id = ?",
+                   [.text(answer), .integer(now), .integer(id)])
+    }
+
+    public func reschedule(_ id: Int64, error: String, next: Int64) throws {
+        try db.run("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ?",
+                   [.text(error), .integer(next), .integer(id)])
+    }
+
+    public func markFailed(_ id: Int64, error: String, now: Int64) throws {
+        try db.run("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?, done_at = ? WHERE id = ?",
+                   [.text(error), .integer(now), .integer(id)])
+    }
+
+    static func outboxEntry(_ r: Row) -> OutboxEntry {
+        var raw: [UInt8] = []
+        if case .blob(let b) = r[8] { raw = b }
+        return OutboxEntry(
+            id: r[0].int ?? 0, ticket: r[1].int, kind: r[2].string ?? "", recipient: r[3].string ?? "", envelopeFrom: r[4].string ?? "",
+            messageID: r[5].string ?? "", automatic: r[6].int == 1, language: r[7].string, raw: raw, status: r[9].string ?? "",
+            queuedAt: r[10].int ?? 0, nextAttempt: r[11].int ?? 0, attempts: Int(r[12].int ?? 0), lastError: r[13].string)
+    }
+
+    /// The Message-IDs of a ticket's thread, oldest first: the first one is the thread's root.
+    public func threadMessageIDs(_ ticket: Int64) throws -> [String] {
+        try db.query("SELECT message_id FROM messages WHERE ticket = ? AND message_id IS NOT NULL ORDER BY id", [.integer(ticket)])
+            .compactMap { $0[0].string }
+    }
+}
+
+extension Store {
+    /// What mail about a ticket needs: its subject and people, the customer's language and time zone.
+    public struct MailContext: Sendable, Hashable {
+        public var number: Int64
+        public var subject: String
+        public var queue: String
+        public var status: String
+        public var created: String
+        public var requester: String
+        public var requesterName: String?
+        public var customerLanguage: String?
+        public var customerTimezone: String?
+        public var ticketLanguage: String?
+        public var assigneeAddress: String?
+        public var assigneeName: String?
+        public var participants: [(address: String, name: String?)]
+
+        public static func == (a: Self, b: Self) -> Bool { a.number == b.number && a.status == b.status && a.subject == b.subject }
+        public func hash(into h: inout Hasher) { h.combine(number) }
+    }
+
+    public func mailContext(ticket number: Int64) throws -> MailContext? {
+        guard let r = try db.query("""
+            SELECT t.number, t.subject, t.queue, t.status, t.created, c.address, c.name, c.language, c.timezone, t.language,
+                   a.address, a.name
+            FROM tickets t JOIN customers c ON c.id = t.requester_id LEFT JOIN agents a ON a.id = t.assignee_id
+            WHERE t.number = ?
+            """, [.integer(number)]).first
+        else { return nil }
+        let participants = try db.query("SELECT address, name FROM participants WHERE ticket = ? ORDER BY added, address", [.integer(number)])
+            .map { (address: $0[0].string ?? "", name: $0[1].string) }
+        return MailContext(
+            number: number, subject: r[1].string ?? "", queue: r[2].string ?? "", status: r[3].string ?? "", created: r[4].string ?? "",
+            requester: r[5].string ?? "", requesterName: r[6].string, customerLanguage: r[7].string, customerTimezone: r[8].string,
+            ticketLanguage: r[9].string, assigneeAddress: r[10].string, assigneeName: r[11].string, participants: participants)
+    }
+
+    /// An internal note on a ticket written by Postdesk itself (a mail that could not be delivered, ...).
+    public func addSystemNote(ticket: Int64, text: String, at: String) throws {
+        _ = try addMessage(NewMessage(
+            ticket: ticket, direction: "out", visibility: "internal", kind: "note", authorAddress: nil, authorName: "Postdesk",
+            messageID: nil, date: at, subject: nil, text: text, quoted: nil, html: nil, rawPath: nil, automatic: nil, routing: nil), at: at)
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import PostdeskCore
+import PostdeskDaemon
+import PostdeskMail
+import PostdeskStore
+import PostdeskSystem
+import Testing
+
+extension TestDesk {
+    /// Sends what is due into the desk's outbound maildir (transport = maildir) and returns the messages
+    /// written there, parsed, oldest first.
+    func sendAndRead() throws -> [Message] {
+        let sender = OutboxSender(config: config, store: store, clock: clock)
+        _ = sender.sendDue()
+        return outbound()
+    }
+
+    func outbound() -> [Message] {
+        let dir = config.outbound.maildir! + "/new"
+        let names = ((try? FileSystem.list(dir)) ?? []).sorted { a, b in
+            (Int(a.split(separator: "-").last ?? "") ?? 0) < (Int(b.split(separator: "-").last ?? "") ?? 0)
+        }
+        return names.compactMap { try? Message.parse(FileSystem.readFile(dir + "/" + $0)) }
+    }
+
+    func outboxStatuses() throws -> [String] {
+        try store.db.query("SELECT kind || ' ' || recipient || ' ' || status FROM outbox ORDER BY id").map { $0[0].string ?? "" }
+    }
+}
+
+extension Message {
+    func header(_ name: String) -> String? { headers[name]?.value.trimmingCharacters(in: .whitespaces) }
+    var deliveredTo: String? { header("Delivered-To") }
+    var plainText: String { MessageSummary(self).text }
+}
+
+@Suite struct OutboundTests {
+    @Test func newTicketSendsAThreadedConfirmationAndTellsTheAgents() throws {
+        let desk = try TestDesk()
+        try desk.deliver(mail(id: "first@example.org"))
+        #expect(desk.run() == [.newTicket(1)])
+        let sent = try desk.sendAndRead()
+        #expect(sent.count == 2)
+        let confirmation = try #require(sent.first { $0.deliveredTo == "ana@example.org" })
+        #expect(confirmation.header("Subject") == "[Acme #1] Printer broken")
+        #expect(confirmation.header("In-Reply-To") == "<first@example.org>")
+        #expect(confirmation.header("References") == "<first@example.org>")
+        #expect(confirmation.header("Auto-Submitted") == "auto-replied")
+        #expect(confirmation.header("X-Auto-Response-Suppress") == "All")
+        #expect(confirmation.header("X-Postdesk-Loop") == "support@acme.test")
+        #expect(confirmation.header("Reply-To")?.contains("support@acme.test") == true)
+        #expect(confirmation.header("From")?.contains("<support@acme.test>") == true)
+        #expect(confirmation.header("Thread-Topic") == "Printer broken")
+        #expect(confirmation.header("Thread-Index") != nil)
+        #expect(confirmation.header("Message-ID")?.hasSuffix("@acme.test>") == true)
+        #expect(confirmation.header("Return-Path") == "<support@acme.test>")
+        #expect(confirmation.plainText.contains("#1"))
+        #expect(confirmation.root.contentType.mimeType == "multipart/alternative")
+
+        let notice = try #require(sent.first { $0.deliveredTo == "alice@acme.test" })
+        #expect(notice.header("Subject") == "[Acme #1] New ticket: Printer broken")
+        #expect(notice.plainText.contains("It does not print."))
+        #expect(notice.header("Auto-Submitted") == "auto-generated")
+
+        // The confirmation's Message-ID belongs to the ticket: the customer's reply to it threads.
+        let confirmationID = try #require(MessageSummary(confirmation).messageID)
+        try desk.deliver(mail(subject: "Re: something else", id: "second@example.org", inReplyTo: confirmationID))
+        #expect(desk.run() == [.reply(1)])
+        // A reply tells the agent, and sends the customer nothing.
+        let after = try desk.sendAndRead()
+        #expect(after.count == 3)
+        #expect(after.last?.deliveredTo == "alice@acme.test")
+        #expect(after.last?.header("References")?.hasPrefix("<first@example.org>") == true)
+        #expect(after.last?.header("In-Reply-To") == "<second@example.org>")
+        // The thread keeps the mail it sent: public to the customer, internal to the agent.
+        #expect(try desk.count("SELECT count(*) FROM messages WHERE direction = 'out' AND visibility = 'public'") == 1)
+        #expect(try desk.count("SELECT count(*) FROM messages WHERE direction = 'out' AND visibility = 'internal'") == 2)
+    }
+
+    @Test(arguments: [
+        ("de", "Content-Language: de", "de"), ("pl", "Content-Language: pl-PL", "pl"), ("fr", "Accept-Language: fr-FR, en;q=0.5", "fr"),
+        ("it", "Content-Language: it", "it"), ("es", "Content-Language: es-ES", "es"), ("en", "Content-Language: en-GB", "en"),
+        ("none", "X-Nothing: here", "en"), ("unsupported", "Content-Language: ja", "en"),
+    ])
+    func confirmationSpeaksTheCustomersLanguage(label: String, header: String, expected: String) throws {
+        let desk = try TestDesk()
+        try desk.deliver(mail(id: "lang-\(label)@example.org", extraHeaders: [header]))
+        _ = desk.run()
+        let confirmation = try #require(try desk.sendAndRead().first { $0.deliveredTo == "ana@example.org" })
+        #expect(confirmation.header("Content-Language") == expected)
+        // Agents get the helpdesk's language.
+        #expect(desk.outbound().first { $0.deliveredTo == "alice@acme.test" }?.header("Content-Language") == "en")
+    }
+
+    /// Nothing automatic answers automatic mail, Postdesk's own addresses or system addresses.
+    @Test(arguments: [
+        ("auto-reply", mail(subject: "Out of office", id: "ooo@example.org", extraHeaders: ["Auto-Submitted: auto-replied"])),
+        ("out-of-office (Exchange)", mail(subject: "Automatic reply: Printer", id: "ooo2@example.org", extraHeaders: ["X-Auto-Response-Suppress: All", "X-MS-Exchange-Inbox-Rules-Loop: ana@example.org"])),
+        ("list mail", mail(id: "list@example.org", extraHeaders: ["List-Id: <users.lists.example.org>", "Precedence: list"])),
+        ("bulk", mail(id: "bulk@example.org", extraHeaders: ["Precedence: bulk"])),
+        ("own loop marker", mail(id: "loop@example.org", extraHeaders: ["X-Postdesk-Loop: support@other.example"])),
+        ("mailer-daemon", mail(from: "MAILER-DAEMON@mx.example.org", id: "md@example.org")),
+        ("noreply sender", mail(from: "Shop <noreply@shop.example>", id: "nr@example.org")),
+        ("own address", mail(from: "Acme <support@acme.test>", id: "own@example.org")),
+        ("own plus address", mail(from: "support+7@acme.test", id: "own2@example.org")),
+    ])
+    func noAutomaticAnswerTo(label: String, text: String) throws {
+        let desk = try TestDesk()
+        try desk.deliver(text)
+        _ = desk.run()
+        let sent = try desk.sendAndRead()
+        #expect(!sent.contains { $0.deliveredTo != "alice@acme.test" }, "\(label): \(sent.map { $0.deliveredTo ?? "?" })")
+    }
+
+    @Test func suppressedMailIsRecordedAndLogged() throws {
+        let desk = try TestDesk()
+        try desk.deliver(mail(from: "noreply@shop.example", id: "nr@example.org"))
+        _ = desk.run()
+        #expect(try desk.outboxStatuses().contains("confirmation noreply@shop.example suppressed"))
+        #expect(desk.logs.contains { $0.contains("confirmation to noreply@shop.example not sent") && $0.contains("system address") })
+    }
+
+    @Test func automaticAnswersToOneAddressAreCapped() throws {
+        let desk = try TestDesk(extraConfig: "\n[outbound]\nmax_auto_replies_per_hour = 3\nmax_auto_replies_per_day = 5\n")
+        for i in 0..<4 {
+            try desk.deliver(mail(subject: "Question \(i)", id: "q\(i)@example.org"))
+            _ = desk.run()
+            desk.clock.seconds += 60
+        }
+        var confirmations = try desk.sendAndRead().filter { $0.deliveredTo == "ana@example.org" }.count
+        #expect(confirmations == 3)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status = 'suppressed' AND last_error LIKE 'rate cap%hour%'") == 1)
+        // An hour later the hourly cap has room again, until the daily one is reached.
+        desk.clock.seconds += 3600
+        for i in 4..<8 {
+            try desk.deliver(mail(subject: "Question \(i)", id: "q\(i)@example.org"))
+            _ = desk.run()
+        }
+        confirmations = try desk.sendAndRead().filter { $0.deliveredTo == "ana@example.org" }.count
+        #expect(confirmations == 5)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status = 'suppressed' AND last_error LIKE 'rate cap%day%'") >= 1)
+        // Agents' notices are never capped: one per ticket.
+        #expect(desk.outbound().filter { $0.deliveredTo == "alice@acme.test" }.count == 8)
+    }
+
+    @Test func followUpOfAClosedTicketIsAnnounced() throws {
+        let desk = try TestDesk()
+        try desk.deliver(mail(id: "c1@example.org"))
+        _ = desk.run()
+        try desk.store.setStatus(1, .closed, at: desk.clock.now().iso8601)
+        try desk.deliver(mail(subject: "Re: [Acme #1] Printer broken", id: "c2@example.org", inReplyTo: "c1@example.org"))
+        #expect(desk.run() == [.followUp(2, of: 1)])
+        let sent = try desk.sendAndRead()
+        let notice = try #require(sent.last { $0.deliveredTo == "ana@example.org" })
+        #expect(notice.header("X-Postdesk-Kind") == "follow_up")
+        #expect(notice.header("Subject")?.contains("[Acme #2]") == true)
+        #expect(notice.plainText.contains("#1"))
+    }
+
+    @Test func deliveryToTheMaildirIsIdempotent() throws {
+        let desk = try TestDesk()
+        try desk.deliver(mail(id: "i1@example.org"))
+        _ = desk.run()
+        _ = try desk.sendAndRead()
+        // As if the commit of "sent" had been lost: the same mail goes again and replaces its first copy.
+        try desk.store.db.run("UPDATE outbox SET status = 'queued'")
+        let again = try desk.sendAndRead()
+        #expect(again.count == 2)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status = 'sent'") == 2)
+    }
+
+    @Test(arguments: [(1, 60, 60), (2, 60, 120), (3, 60, 240), (10, 60, 14_400), (40, 60, 14_400), (1, 1, 1)])
+    func backoffDoublesUpToFourHours(attempt: Int, base: Int64, expected: Int64) {
+        #expect(OutboxSender.backoff(attempt: attempt, base: base, jitter: 0.5) == expected)
+        #expect(OutboxSender.backoff(attempt: attempt, base: base, jitter: 0) <= expected)
+        #expect(OutboxSender.backoff(attempt: attempt, base: base, jitter: 1) >= expected)
+    }
+
+    @Test func operatorTemplatesOverrideAndAreChecked() throws {
+        let desk = try TestDesk()
+        let dir = desk.config.helpdesk.templates!
+        try FileSystem.makeDirectories(dir + "/en")
+        try FileSystem.makeDirectories(dir + "/de")
+        try FileSystem.makeDirectories(dir + "/xx")
+        try "Subject: Got it: {{subject}}\n\nTicket {{ticket_number}} is ours now.\n".write(toFile: dir + "/en/confirmation.txt", atomically: true, encoding: .utf8)
+        try "Subject: x\n\nNummer {{ticket_number}}\n{{nope}}\n".write(toFile: dir + "/de/confirmation.txt", atomically: true, encoding: .utf8)
+        try "Subject: x\n\nhello\n".write(toFile: dir + "/en/welcom.txt", atomically: true, encoding: .utf8)
+        let (templates, problems) = TemplateLoader.load(desk.config)
+        #expect(problems.contains { $0.hasPrefix(dir + "/de/confirmation.txt:4: unknown placeholder {{nope}}") }, "\(problems)")
+        #expect(problems.contains { $0.hasPrefix(dir + "/en/welcom.txt: unknown template") })
+        #expect(problems.contains { $0.hasPrefix(dir + "/xx: unknown language folder") })
+        #expect(problems.count == 3)
+        let rendered = templates.template(.confirmation, language: "en").template.render(["subject": "S", "ticket_number": "9"])
+        #expect(rendered.subject == "Got it: S")
+        #expect(rendered.text.contains("Ticket 9 is ours now."))
+    }
+}
+
+@Suite struct AutoReplyPolicyTests {
+    static let policy = AutoReplyPolicy(ownAddresses: ["support@acme.test", "sales@acme.test"], perHour: 5, perDay: 20)
+
+    @Test(arguments: [
+        (AutoReplyPolicy.Input(recipient: "ana@example.org"), nil),
+        (.init(recipient: "ana@example.org", answersAutomaticMail: "auto-reply (Auto-Submitted)"), "never answer automatic mail"),
+        (.init(recipient: "Support@Acme.test"), "own address"),
+        (.init(recipient: "sales+12@acme.test"), "own address"),
+        (.init(recipient: "support@acme.test.evil.example"), nil),
+        (.init(recipient: "mailer-daemon@mx.example.org"), "system address"),
+        (.init(recipient: "postmaster@example.org"), "system address"),
+        (.init(recipient: "no-reply@shop.example"), "system address"),
+        (.init(recipient: "noreply-orders@shop.example"), "system address"),
+        (.init(recipient: "users-request@lists.example.org"), "system address"),
+        (.init(recipient: "owner-users@lists.example.org"), "system address"),
+        (.init(recipient: "users-bounces+ana=example.org@lists.example.org"), "system address"),
+        (.init(recipient: "ana@example.org", sentLastHour: 4, sentLastDay: 4), nil),
+        (.init(recipient: "ana@example.org", sentLastHour: 5, sentLastDay: 5), "last hour"),
+        (.init(recipient: "ana@example.org", sentLastHour: 0, sentLastDay: 20), "last day"),
+        (.init(recipient: "alice@acme.test", toAgent: true, sentLastHour: 50, sentLastDay: 500), nil),
+        (.init(recipient: "not-an-address"), "not an address"),
+    ] as [(AutoReplyPolicy.Input, String?)])
+    func verdict(input: AutoReplyPolicy.Input, expected: String?) {
+        let reason = Self.policy.suppressionReason(input)
+        if let expected {
+            #expect(reason?.contains(expected) == true, "\(input.recipient): \(reason ?? "sent")")
+        } else {
+            #expect(reason == nil, "\(input.recipient): \(reason ?? "")")
+        }
+    }
+}
+
+@Suite struct TimeZoneTests {
+    @Test(arguments: [
+        ("Europe/Warsaw", "2026-01-15T12:00:00+00:00", 3600, "CET"),
+        ("Europe/Warsaw", "2026-07-15T12:00:00+00:00", 7200, "CEST"),
+        ("America/New_York", "2026-01-15T12:00:00+00:00", -18_000, "EST"),
+        ("America/New_York", "2026-07-15T12:00:00+00:00", -14_400, "EDT"),
+        ("Asia/Kolkata", "2026-07-15T12:00:00+00:00", 19_800, "IST"),
+        ("UTC", "2026-07-15T12:00:00+00:00", 0, "UTC"),
+        // The night Europe switches back: 01:00 UTC on the last Sunday of October.
+        ("Europe/Berlin", "2026-10-25T00:59:59+00:00", 7200, "CEST"),
+        ("Europe/Berlin", "2026-10-25T01:00:00+00:00", 3600, "CET"),
+    ])
+    func localTime(zone: String, at iso: String, offset: Int, abbreviation: String) throws {
+        let rules = try TimeZoneRules.load(zone)
+        let secs = try #require(Self.seconds(iso))
+        let t = rules.localTime(at: secs)
+        #expect(t.offset == offset)
+        #expect(t.abbreviation == abbreviation)
+    }
+
+    @Test(arguments: ["../../etc/passwd", "/etc/localtime", "Europe/../../x", "No/Such_Zone", "", "Europe/Wa rsaw"])
+    func badNamesAreRefused(name: String) {
+        #expect(throws: TimeZoneRules.LoadError.self) { try TimeZoneRules.load(name) }
+    }
+
+    static func seconds(_ iso: String) -> Int64? {
+        let f = ISO8601DateFormatter()
+        return f.date(from: iso).map { Int64($0.timeIntervalSince1970) }
+    }
+}
