@@ -49,6 +49,9 @@ let package = Package(
         .executableTarget(
             name: "postdesk-ingest-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskStore", "PostdeskSystem"],
             path: "Benchmarks/IngestBench"),
+        .executableTarget(
+            name: "postdesk-outbox-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],
+            path: "Benchmarks/OutboxBench"),
 
         // MARK: - Tests
         /// Real child processes with deadlines and a clean signal state, for the tests that start programs.

@@ -1,4 +1,5 @@
 import Foundation
+import PostdeskTestSupport
 import PostdeskSMTP
 import Testing
 

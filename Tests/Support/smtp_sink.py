@@ -2,7 +2,7 @@
 """A real SMTP server on loopback for Postdesk's tests (aiosmtpd).
 
 Usage: smtp_sink.py OUT_DIR [--tls CERT KEY] [--require-tls] [--implicit-tls] [--auth USER:PASS]
-                    [--reject ADDR=CODE ...] [--tempfail-first N] [--slow-data SECONDS]
+                    [--reject ADDR=CODE ...] [--tempfail-first N] [--slow-data SECONDS] [--port N]
 
 Listens on 127.0.0.1 on a free port, prints "PORT <n>" on stdout when ready, writes each accepted message
 into OUT_DIR/<n>.eml (one file per recipient, with "X-Sink-Rcpt:" and "X-Sink-Session:" lines first), and
@@ -24,6 +24,7 @@ ap.add_argument("--auth")
 ap.add_argument("--reject", action="append", default=[])
 ap.add_argument("--tempfail-first", type=int, default=0)
 ap.add_argument("--slow-data", type=float, default=0)
+ap.add_argument("--port", type=int, default=0)
 args = ap.parse_args()
 os.makedirs(args.out, exist_ok=True)
 rejects = dict(r.split("=", 1) for r in args.reject)
@@ -93,7 +94,10 @@ if args.auth:
 
 # Find a free port first (Controller needs a concrete one to probe readiness).
 import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); kwargs["port"] = s.getsockname()[1]; s.close()
+if args.port:
+    kwargs["port"] = args.port
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); kwargs["port"] = s.getsockname()[1]; s.close()
 controller = Controller(Handler(), ready_timeout=10, **kwargs) if not args.implicit_tls else None
 if args.implicit_tls:
     # Implicit TLS: run the server loop ourselves (Controller's readiness probe speaks plain SMTP).

@@ -1,26 +1,25 @@
 import Foundation
-import PostdeskTestSupport
 
-let repositoryRoot: String = {
+public let testRepositoryRoot: String = {
     var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
     parts.removeLast(3)
     return parts.joined(separator: "/")
 }()
 
 /// A real SMTP server (aiosmtpd, Tests/Support/smtp_sink.py) on loopback, started and stopped by the test.
-final class SMTPSink {
-    let process: ChildProcess
-    let out: String
-    let port: Int
+public final class SMTPSink {
+    public let process: ChildProcess
+    public let out: String
+    public let port: Int
 
-    init(_ options: [String] = []) throws {
+    public init(_ options: [String] = []) throws {
         out = NSTemporaryDirectory() + "smtp-sink-" + UUID().uuidString
         let (r, w) = try closeOnExecPipe()
         let fds = [r, w]
         defer { close(fds[0]) }
         do {
             process = try ChildProcess(
-                "python3", [repositoryRoot + "/Tests/Support/smtp_sink.py", out] + options, stderrPath: out + ".stderr",
+                "python3", [testRepositoryRoot + "/Tests/Support/smtp_sink.py", out] + options, stderrPath: out + ".stderr",
                 stdoutFD: fds[1])
         } catch {
             close(fds[1])
@@ -37,7 +36,7 @@ final class SMTPSink {
         port = p
     }
 
-    func stop() {
+    public func stop() {
         process.signal(SIGTERM)
         if !process.wait(seconds: 10) {
             process.signal(SIGKILL)
@@ -52,20 +51,20 @@ final class SMTPSink {
     }
 
     /// Accepted messages, oldest first (each begins with X-Sink-Rcpt / X-Sink-From / X-Sink-Session lines).
-    var messages: [String] {
+    public var messages: [String] {
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
         return files.compactMap { try? String(contentsOfFile: out + "/" + $0, encoding: .utf8) }
     }
 
-    var sessions: Int { Int((try? String(contentsOfFile: out + "/sessions", encoding: .utf8)) ?? "0") ?? 0 }
+    public var sessions: Int { Int((try? String(contentsOfFile: out + "/sessions", encoding: .utf8)) ?? "0") ?? 0 }
 }
 
 /// A self-signed certificate for 127.0.0.1, made with openssl for one test run.
-struct TestCertificate {
-    let cert: String
-    let key: String
+public struct TestCertificate {
+    public let cert: String
+    public let key: String
 
-    init() throws {
+    public init() throws {
         let dir = NSTemporaryDirectory() + "pd-cert-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         cert = dir + "/cert.pem"
