@@ -300,6 +300,24 @@ import Testing
         }
     }
 
+    /// A database written by the first release (schema 1, with tickets) gains the outbox and keeps its data.
+    @Test func version1WithDataGainsTheOutbox() throws {
+        let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Database(path: path)
+        try Migrations.migrate(db, to: 1)
+        try db.execute("""
+            INSERT INTO customers (address, created) VALUES ('ana@example.org', '2026-11-01T10:00:00+00:00');
+            INSERT INTO tickets (subject, status, queue, requester_id, created, updated) VALUES ('Old', 'open', 'support', 1, '2026-11-01T10:00:00+00:00', '2026-11-01T10:00:00+00:00');
+            """)
+        #expect(try Migrations.migrate(db) == Array(2...Migrations.latest))
+        let store = try Store(path: path)
+        try store.enqueue(Store.NewOutboxEntry(ticket: 1, kind: "closed", recipient: "ana@example.org", envelopeFrom: "support@acme.test",
+                                               messageID: "m@acme.test", automatic: true, language: "en", raw: [0x41], causeMessage: nil), now: 100)
+        #expect(try store.dueOutbox(now: 100, limit: 10).map(\.ticket) == [1])
+        #expect(try store.ticket(1)?.subject == "Old")
+    }
+
     @Test func aNewerDatabaseIsRefused() throws {
         let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
         defer { try? FileManager.default.removeItem(atPath: path) }
