@@ -77,6 +77,26 @@ import Glibc
         #expect(try sqliteCount(desk.root + "/db/postdesk.sqlite", "SELECT count(*) FROM outbox WHERE status = 'sent'") == 2)
     }
 
+    /// The daemon (`run` without --once) sends as soon as the ticket is committed, and stops cleanly on SIGTERM.
+    @Test func daemonSendsAtOnceAndStopsOnSIGTERM() throws {
+        let sink = try SMTPSink()
+        let desk = try Self.desk(port: sink.port)
+        defer { desk.remove() }
+        let daemon = try ChildProcess(postdeskBinary, ["--config", desk.config, "run"], stderrPath: desk.root + "/daemon.log")
+        usleep(300_000)
+        try Self.customerMail.write(toFile: desk.root + "/mail/support/tmp/1.a.test", atomically: true, encoding: .utf8)
+        rename(desk.root + "/mail/support/tmp/1.a.test", desk.newDir + "/1.a.test")
+        let deadline = Date().addingTimeInterval(20)
+        while sink.messages.count < 2 && Date() < deadline { usleep(20_000) }
+        #expect(sink.messages.count == 2)
+        daemon.signal(SIGTERM)
+        try daemon.waitOrKill(seconds: 30)
+        #expect(daemon.status == 0)
+        let log = (try? String(contentsOfFile: desk.root + "/daemon.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("outbox: sent confirmation"), "\(log)")
+        #expect(log.contains("postdesk stopping"))
+    }
+
     /// The server is down: the mail stays queued across runs (separate processes: the outbox is on disk)
     /// and goes out once the server is back.
     @Test func serverDownThenBackLosesNothing() throws {
