@@ -165,10 +165,4 @@ public enum DefaultTemplates {
             {{helpdesk_name}}
             """,
     ]
-
-    static let es: [TemplateKind: String] = [:]
-    static let de: [TemplateKind: String] = [:]
-    static let pl: [TemplateKind: String] = [:]
-    static let fr: [TemplateKind: String] = [:]
-    static let it: [TemplateKind: String] = [:]
 }
