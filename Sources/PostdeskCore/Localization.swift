@@ -130,12 +130,12 @@ public struct LanguagePack: Sendable {
 
     public static let pl = LanguagePack(
         code: "pl",
-        statuses: [.new: "Nowe", .open: "Otwarte", .pending: "Czeka na Twoją odpowiedź", .resolved: "Rozwiązane", .closed: "Zamknięte"],
+        statuses: [.new: "Nowe", .open: "Otwarte", .pending: "Oczekuje na odpowiedź klienta", .resolved: "Rozwiązane", .closed: "Zamknięte"],
         priorities: [.low: "niski", .normal: "normalny", .high: "wysoki", .urgent: "pilny"],
         minute: ["minuta", "minuty", "minut"], hour: ["godzina", "godziny", "godzin"], day: ["dzień", "dni", "dni"],
         months: ["sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru"],
         assignedTo: "prowadzi", dueLabel: "termin", updatedLabel: "ostatnia zmiana", unassigned: "jeszcze nieprzydzielone",
-        noTickets: "Nie masz u nas żadnych zgłoszeń.",
+        noTickets: "Brak zgłoszeń powiązanych z tym adresem.",
         statusSubjects: ["stan", "status"], resetSubjects: ["reset hasła", "reset hasla", "resetowanie hasła"])
 
     public static let fr = LanguagePack(
@@ -150,12 +150,12 @@ public struct LanguagePack: Sendable {
 
     public static let it = LanguagePack(
         code: "it",
-        statuses: [.new: "Nuovo", .open: "Aperto", .pending: "In attesa della tua risposta", .resolved: "Risolto", .closed: "Chiuso"],
+        statuses: [.new: "Nuovo", .open: "Aperto", .pending: "In attesa della Sua risposta", .resolved: "Risolto", .closed: "Chiuso"],
         priorities: [.low: "bassa", .normal: "normale", .high: "alta", .urgent: "urgente"],
         minute: ["minuto", "minuti"], hour: ["ora", "ore"], day: ["giorno", "giorni"],
         months: ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"],
         assignedTo: "gestito da", dueLabel: "scadenza", updatedLabel: "ultimo aggiornamento", unassigned: "non ancora assegnato",
-        noTickets: "Non hai ticket aperti con noi.",
+        noTickets: "Non risultano ticket a Suo nome.",
         statusSubjects: ["stato"], resetSubjects: ["reimposta password", "reimpostazione password"])
 
     /// The language Postdesk should answer in: the customer's account, else the mail's Content-Language or
