@@ -58,6 +58,8 @@ enum RunCommand: PostdeskCommand {
             let report = ingestor.processPending()
             let deferred = report.outcomes.filter { if case .deferred = $0.outcome { return true }; return false }.count
             console.error("<6>run --once: \(report.count) message(s) processed, \(deferred) deferred")
+            let scheduler = Scheduler(ingestor)
+            do { _ = try scheduler.runDue() } catch { console.error("<4>scheduler: \(error)") }
             let sent = sender.sendDue()
             if sent.total > 0 {
                 console.error("<6>run --once: outbox: \(sent.sent) sent, \(sent.retrying) to retry later, \(sent.failed) failed")
@@ -81,9 +83,15 @@ enum RunCommand: PostdeskCommand {
         // events lost to a full queue or to folders on network filesystems).
         let outbox = OutboxLoop(sender)
         outbox.start()
+        let scheduler = Scheduler(ingestor)
         while stopRequested == 0 {
             let report = ingestor.processPending(shouldStop: { stopRequested != 0 })
-            if report.count > 0 { outbox.wake() }
+            var queued = report.count > 0
+            do {
+                let due = try scheduler.runDue()
+                queued = queued || !due.closed.isEmpty || !due.reminded.isEmpty
+            } catch { console.error("<4>scheduler: \(error)") }
+            if queued { outbox.wake() }
             if stopRequested != 0 { break }
             _ = watcher.wait(timeoutMilliseconds: 10_000)
         }

@@ -9,6 +9,10 @@ public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
     case newTicket(Int64)
     case followUp(Int64, of: Int64)
     case reply(Int64)
+    /// An agent's mail on a ticket: commands applied, the answer relayed (or kept as an internal note).
+    case agentMail(Int64)
+    /// A request for the customer's ticket summary: answered, no ticket opened.
+    case statusSummary
     case bounce(Int64?)
     /// Already ingested (delivered twice, or re-read after a crash between commit and rename).
     case duplicate(Int64?)
@@ -21,6 +25,8 @@ public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
         case .newTicket(let n): return "new ticket #\(n)"
         case .followUp(let n, let old): return "follow-up ticket #\(n) of closed #\(old)"
         case .reply(let n): return "added to ticket #\(n)"
+        case .agentMail(let n): return "agent mail on ticket #\(n)"
+        case .statusSummary: return "status summary requested"
         case .bounce(let n): return n.map { "bounce recorded on ticket #\($0)" } ?? "bounce recorded (no ticket)"
         case .duplicate(let n): return "already ingested\(n.map { " (ticket #\($0))" } ?? "")"
         case .quarantined(let id, let reason): return "quarantined as \(id): \(reason)"
@@ -39,6 +45,16 @@ public struct IngestPlan: Sendable {
     /// The current state of the ticket the mail goes to, if any.
     public var ticket: TicketFacts?
     public var quarantineReason: String?
+    /// When the sender's address is an agent's: which agent, and whether the mail proves it (agent_auth).
+    public var agent: AgentClaim?
+}
+
+public struct AgentClaim: Sendable, Hashable {
+    public var key: String
+    public var address: String
+    public var name: String
+    public var verified: Bool
+    public var reason: String
 }
 
 /// Turns maildir messages into tickets and replies, exactly once.
@@ -279,7 +295,20 @@ public final class Ingestor: @unchecked Sendable {
             quarantineReason = "no sender address (no usable From, Sender, Reply-To or Return-Path)"
         }
         let ticket = try decision.ticket.flatMap { try store.ticketFacts($0) }
-        return IngestPlan(key: key, summary: summary, sender: sender, decision: decision, ticket: ticket, quarantineReason: quarantineReason)
+        var claim: AgentClaim? = nil
+        if let from = sender?.address.lowercased(), let agent = config.agents.first(where: { $0.address.lowercased() == from }) {
+            let verdict: AgentAuthentication.Verdict
+            switch config.helpdesk.agentAuth {
+            case .from: verdict = .init(passed: true, reason: "agent_auth = from trusts the From address")
+            case .authenticationResults:
+                verdict = AgentAuthentication.verify(
+                    fields: message.headers.all("Authentication-Results").map(\.value), trustedID: config.helpdesk.trustedAuthservID ?? "",
+                    fromAddress: from)
+            }
+            claim = AgentClaim(key: agent.id, address: agent.address, name: agent.name, verified: verdict.passed, reason: verdict.reason)
+        }
+        return IngestPlan(key: key, summary: summary, sender: sender, decision: decision, ticket: ticket, quarantineReason: quarantineReason,
+                          agent: claim)
     }
 
     /// Message-ID plus a hash of the content that does not change between deliveries: the header fields
@@ -356,6 +385,7 @@ public final class Ingestor: @unchecked Sendable {
         let automatic = summary.automatic
         let kind = automatic?.kind == .bounce ? "bounce" : (automatic != nil ? "automatic" : "mail")
         let senderAddress = plan.sender?.address.lowercased()
+        if let special = try applyWork(plan, mailbox: mailbox, rawPath: rawPath, split: split, at: at) { return special }
         do {
             var ticket: Int64?
             var outcome: IngestOutcome
@@ -386,29 +416,23 @@ public final class Ingestor: @unchecked Sendable {
                     try store.audit(ticket: number, actor: senderAddress ?? "?", action: "status", detail: "pending → open: the customer replied", cause: nil, at: at)
                 }
                 try store.touch(number, customerReply: automatic == nil, at: at)
+                if automatic == nil, let rest = MailCommands.customerClose(split.new) {
+                    split.new = rest
+                    try customerCloses(number, plan: plan, at: at)
+                }
                 outcome = .reply(number)
             case .bounce(let number):
                 ticket = number
                 outcome = .bounce(number)
             }
 
-            let messageRow = try store.addMessage(Store.NewMessage(
-                ticket: ticket, direction: "in", visibility: automatic == nil ? "public" : "internal", kind: kind,
-                authorAddress: senderAddress, authorName: plan.sender?.name, messageID: summary.messageID,
-                date: summary.date?.iso8601 ?? at, subject: summary.subject, text: split.new, quoted: split.quoted,
-                html: summary.html, rawPath: rawPath, automatic: automatic?.description, routing: plan.decision.reason), at: at)
-            for a in summary.attachments {
-                try store.addAttachment(message: messageRow, filename: a.filename, contentType: a.contentType, size: a.size,
-                                        sha256: a.sha256, inline: a.inline, contentID: a.contentID)
-            }
+            let messageRow = try recordInbound(plan, ticket: ticket, visibility: automatic == nil ? "public" : "internal", kind: kind,
+                                               text: split.new, quoted: split.quoted, rawPath: rawPath, at: at)
             if let ticket {
                 for p in plan.decision.newParticipants where try store.addParticipant(ticket, address: p.address, name: p.name, at: at) {
                     try store.audit(ticket: ticket, actor: senderAddress ?? "?", action: "cc added", detail: p.address, cause: messageRow, at: at)
                 }
             }
-            try store.index(message: messageRow, subject: summary.subject ?? "", body: split.new,
-                            references: ([summary.messageID].compactMap { $0 } + summary.references + [plan.decision.reference.map { "#\($0)" } ?? ""]).joined(separator: " "),
-                            requester: senderAddress ?? "")
             try queueMail(for: outcome, plan: plan, text: split.new, messageRow: messageRow, mailbox: mailbox)
             try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
                                      outcome: outcome.description, ticket: ticket, message: messageRow, at: at)

@@ -49,12 +49,25 @@ public final class Mailer: @unchecked Sendable {
     /// language and threading are used, and automatic mail is never answered automatically).
     @discardableResult
     public func queue(
-        _ kind: TemplateKind, ticket number: Int64, to recipient: Recipient, values extra: [String: String] = [:],
+        _ kind: TemplateKind, ticket number: Int64?, mailbox queueMailbox: Configuration.Mailbox? = nil, fromName: String? = nil,
+        to recipient: Recipient, values extra: [String: String] = [:],
         answering: MessageSummary? = nil, causeMessage: Int64? = nil, attachments: [OutgoingMessage.Attachment] = []
     ) throws -> Result {
-        guard let ticket = try store.mailContext(ticket: number) else { return .suppressed("no ticket #\(number)") }
-        let mailbox = config.mailboxes.first { $0.name == ticket.queue } ?? config.mailboxes[0]
         let now = clock.now()
+        let ticket: Store.MailContext
+        if let number {
+            guard let t = try store.mailContext(ticket: number) else { return .suppressed("no ticket #\(number)") }
+            ticket = t
+        } else {
+            // Mail about no ticket (a status summary): the recipient's own settings.
+            let settings = try store.customerSettings(address: recipient.address)
+            ticket = Store.MailContext(
+                number: 0, subject: answering?.subject ?? "", queue: queueMailbox?.name ?? config.mailboxes[0].name, status: "",
+                created: now.iso8601, requester: recipient.address.lowercased(), requesterName: recipient.name ?? settings?.name,
+                customerLanguage: settings?.language, customerTimezone: settings?.timezone, ticketLanguage: nil,
+                assigneeAddress: nil, assigneeName: nil, participants: [])
+        }
+        let mailbox = config.mailboxes.first { $0.name == ticket.queue } ?? queueMailbox ?? config.mailboxes[0]
         let automatic = kind.autoSubmitted != nil
         let address = recipient.address.lowercased()
 
@@ -65,7 +78,7 @@ public final class Mailer: @unchecked Sendable {
                 sentLastDay: try store.automaticMailCount(to: address, since: now - 86_400))
             if let reason = policy.suppressionReason(input) {
                 try store.recordSuppressed(ticket: number, kind: kind.rawValue, recipient: address, reason: reason, causeMessage: causeMessage, now: now)
-                log(.notice, "ticket #\(number): \(kind.rawValue) to \(address) not sent: \(reason)")
+                log(.notice, "\(number.map { "ticket #\($0)" } ?? "no ticket"): \(kind.rawValue) to \(address) not sent: \(reason)")
                 return .suppressed(reason)
             }
         }
@@ -85,8 +98,8 @@ public final class Mailer: @unchecked Sendable {
         let pack = LanguagePack.named(chosen.language)
 
         var values: [String: String] = [
-            "helpdesk_name": config.helpdesk.name, "queue_address": mailbox.address, "ticket_number": String(number),
-            "ticket_tag": "[\(mailbox.tag) #\(number)]", "subject": ticket.subject,
+            "helpdesk_name": config.helpdesk.name, "queue_address": mailbox.address, "ticket_number": number.map(String.init) ?? "",
+            "ticket_tag": number.map { "[\(mailbox.tag) #\($0)]" } ?? "", "subject": ticket.subject,
             "customer_name": recipient.isAgent ? (recipient.name ?? "") : (recipient.name ?? (isRequester ? ticket.requesterName : nil) ?? ""),
             "queue": ticket.queue, "requester": ticket.requester, "requester_name": ticket.requesterName ?? "",
             "turnaround": pack.duration(mailbox.turnaround), "received_at": localTime(now, zone: zone, pack: pack),
@@ -105,8 +118,8 @@ public final class Mailer: @unchecked Sendable {
         let domain = mailbox.address.split(separator: "@").last.map(String.init) ?? "postdesk.invalid"
         var random = SystemRandomNumberGenerator()
         let token = (0..<2).map { _ in String(random.next() as UInt64, radix: 36) }.joined(separator: ".")
-        let messageID = "pd.\(number).\(token)@\(domain)"
-        let thread = try store.threadMessageIDs(number)
+        let messageID = "pd.\(number ?? 0).\(token)@\(domain)"
+        let thread = try number.map { try store.threadMessageIDs($0) } ?? []
         var references = thread.count > 20 ? [thread[0]] + thread.suffix(19) : thread
         var inReplyTo = thread.last
         if let answered = answering?.messageID {
@@ -117,7 +130,7 @@ public final class Mailer: @unchecked Sendable {
 
         let created = Self.seconds(iso: ticket.created) ?? now
         var message = OutgoingMessage(
-            from: MailAddress(name: config.helpdesk.name, address: mailbox.address),
+            from: MailAddress(name: fromName ?? config.helpdesk.name, address: mailbox.address),
             to: [MailAddress(name: recipient.name, address: recipient.address)], subject: rendered.subject, messageID: messageID,
             date: MailDate(secondsSinceEpoch: now, utcOffsetSeconds: zone.localTime(at: now).offset), text: rendered.text)
         message.replyTo = MailAddress(name: config.helpdesk.name, address: mailbox.address)
@@ -127,7 +140,7 @@ public final class Mailer: @unchecked Sendable {
         if let parent = answering?.threadIndex, parent.count >= 30 {
             message.threadIndex = MessageComposer.threadIndexChild(parent: parent, parentSeconds: answering?.date?.secondsSinceEpoch ?? created, seconds: now)
         } else {
-            let root = MessageComposer.threadIndexRoot(seconds: created, identity: "ticket-\(number)@\(domain)")
+            let root = MessageComposer.threadIndexRoot(seconds: created, identity: "ticket-\(number ?? 0)@\(domain)")
             message.threadIndex = MessageComposer.threadIndexChild(
                 parent: root, parentSeconds: created, seconds: now, counter: UInt8(truncatingIfNeeded: thread.count))
         }
@@ -137,9 +150,9 @@ public final class Mailer: @unchecked Sendable {
         message.attachments = attachments
         message.extraHeaders = [
             (AutomaticVerdict.loopHeader, mailbox.address),
-            ("X-Postdesk-Ticket", String(number)),
             ("X-Postdesk-Kind", kind.rawValue),
         ]
+        if let number { message.extraHeaders.append(("X-Postdesk-Ticket", String(number))) }
         let raw = MessageComposer.compose(message)
 
         let id = try store.enqueue(Store.NewOutboxEntry(
@@ -147,9 +160,10 @@ public final class Mailer: @unchecked Sendable {
             automatic: automatic, language: chosen.language, raw: raw, causeMessage: causeMessage), now: now)
         // The thread keeps what was said: customers' mail publicly, agents' notices internally. Its Message-ID
         // is recorded so that replies to it find the ticket.
+        guard let number else { return .queued(id: id, messageID: messageID) }
         _ = try store.addMessage(Store.NewMessage(
             ticket: number, direction: "out", visibility: recipient.isAgent ? "internal" : "public",
-            kind: automatic ? "automatic" : "mail", authorAddress: mailbox.address, authorName: config.helpdesk.name,
+            kind: automatic ? "automatic" : "mail", authorAddress: mailbox.address, authorName: fromName ?? config.helpdesk.name,
             messageID: messageID, date: now.iso8601, subject: rendered.subject, text: rendered.text, quoted: nil, html: nil,
             rawPath: nil, automatic: kind.autoSubmitted.map { "\(kind.rawValue) (\($0))" }, routing: "to \(address)"), at: now.iso8601)
         return .queued(id: id, messageID: messageID)

@@ -143,6 +143,15 @@ extension Store {
         public var assigneeName: String?
         public var participants: [(address: String, name: String?)]
 
+        public init(number: Int64, subject: String, queue: String, status: String, created: String, requester: String,
+                    requesterName: String?, customerLanguage: String?, customerTimezone: String?, ticketLanguage: String?,
+                    assigneeAddress: String?, assigneeName: String?, participants: [(address: String, name: String?)]) {
+            self.number = number; self.subject = subject; self.queue = queue; self.status = status; self.created = created
+            self.requester = requester; self.requesterName = requesterName; self.customerLanguage = customerLanguage
+            self.customerTimezone = customerTimezone; self.ticketLanguage = ticketLanguage; self.assigneeAddress = assigneeAddress
+            self.assigneeName = assigneeName; self.participants = participants
+        }
+
         public static func == (a: Self, b: Self) -> Bool { a.number == b.number && a.status == b.status && a.subject == b.subject }
         public func hash(into h: inout Hasher) { h.combine(number) }
     }
@@ -168,5 +177,24 @@ extension Store {
         _ = try addMessage(NewMessage(
             ticket: ticket, direction: "out", visibility: "internal", kind: "note", authorAddress: nil, authorName: "Postdesk",
             messageID: nil, date: at, subject: nil, text: text, quoted: nil, html: nil, rawPath: nil, automatic: nil, routing: nil), at: at)
+    }
+}
+
+extension Store {
+    public struct CustomerSettings: Sendable, Hashable {
+        public var id: Int64
+        public var name: String?
+        public var language: String?
+        public var timezone: String?
+        public var organization: Int64?
+        public var isPrimaryContact: Bool
+    }
+
+    public func customerSettings(address: String) throws -> CustomerSettings? {
+        guard let r = try db.query("SELECT id, name, language, timezone, organization_id, is_primary_contact FROM customers WHERE address = ?",
+                                   [.text(address.lowercased())]).first
+        else { return nil }
+        return CustomerSettings(id: r[0].int ?? 0, name: r[1].string, language: r[2].string, timezone: r[3].string,
+                                organization: r[4].int, isPrimaryContact: r[5].int == 1)
     }
 }

@@ -1,0 +1,296 @@
+import PostdeskCore
+import PostdeskMail
+import PostdeskStore
+import PostdeskSystem
+
+/// Working by mail: agents' mail (commands, relayed answers, internal notes), forged agent mail, customers'
+/// `#close` and status requests. Runs inside the ingest transaction, like everything it causes.
+extension Ingestor {
+    /// Handles the mail that is not a plain customer message; nil leaves it to ordinary ingestion.
+    func applyWork(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String, split: ReplyText.Split, at: String) throws -> IngestOutcome? {
+        let summary = plan.summary
+        guard summary.automatic == nil, let sender = plan.sender else { return nil }
+        var target: Int64? = nil
+        switch plan.decision.action {
+        case .append(let n, _): target = n
+        case .followUp(let old): target = old
+        case .newTicket, .bounce: target = nil
+        }
+
+        if let claim = plan.agent {
+            if claim.verified, let number = target {
+                return try agentMail(number, claim: claim, plan: plan, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
+            }
+            if !claim.verified {
+                // Someone used an agent's address without proof: no command runs, nothing is relayed, and the
+                // real agent is told. On a ticket it stays an internal note; otherwise it is a stranger's mail.
+                log(.warning, "mail from \(claim.address) <\(summary.messageID ?? "?")> failed agent authentication: \(claim.reason)")
+                if let number = target {
+                    let row = try recordInbound(plan, ticket: number, visibility: "internal", kind: "mail", text: split.new,
+                                                quoted: split.quoted, rawPath: rawPath, at: at)
+                    try store.audit(ticket: number, actor: claim.address, action: "forged agent mail", detail: claim.reason, cause: row, at: at)
+                    try warnAgent(claim, about: number, plan: plan, cause: row)
+                    try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
+                                             outcome: "unverified agent mail kept as an internal note on #\(number)", ticket: number, message: row, at: at)
+                    return .reply(number)
+                }
+                try warnAgent(claim, about: nil, plan: plan, cause: nil)
+                return nil
+            }
+        }
+
+        // A customer asking for their tickets: answered, no ticket opened.
+        if case .newTicket = plan.decision.action, plan.agent == nil, MailCommands.isStatusRequest(summary.subject) {
+            let row = try recordInbound(plan, ticket: nil, visibility: "internal", kind: "mail", text: split.new, quoted: split.quoted,
+                                        rawPath: rawPath, at: at)
+            try sendStatusSummary(to: sender, mailbox: mailbox, answering: summary, cause: row)
+            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
+                                     outcome: IngestOutcome.statusSummary.description, ticket: nil, message: row, at: at)
+            return .statusSummary
+        }
+        return nil
+    }
+
+    /// Stores an inbound message with its attachments and search index entry.
+    func recordInbound(_ plan: IngestPlan, ticket: Int64?, visibility: String, kind: String, text: String, quoted: String?,
+                       rawPath: String, at: String) throws -> Int64 {
+        let summary = plan.summary
+        let sender = plan.sender?.address.lowercased()
+        let row = try store.addMessage(Store.NewMessage(
+            ticket: ticket, direction: "in", visibility: visibility, kind: kind, authorAddress: sender, authorName: plan.sender?.name,
+            messageID: summary.messageID, date: summary.date?.iso8601 ?? at, subject: summary.subject, text: text, quoted: quoted,
+            html: summary.html, rawPath: rawPath, automatic: summary.automatic?.description, routing: plan.decision.reason), at: at)
+        for a in summary.attachments {
+            try store.addAttachment(message: row, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256,
+                                    inline: a.inline, contentID: a.contentID)
+        }
+        try store.index(message: row, subject: summary.subject ?? "", body: text,
+                        references: ([summary.messageID].compactMap { $0 } + summary.references + [plan.decision.reference.map { "#\($0)" } ?? ""]).joined(separator: " "),
+                        requester: sender ?? "")
+        return row
+    }
+
+    // MARK: - Agents
+
+    private func agentMail(_ number: Int64, claim: AgentClaim, plan: IngestPlan, mailbox: Configuration.Mailbox, split: ReplyText.Split, rawPath: String, at: String) throws -> IngestOutcome {
+        let summary = plan.summary
+        let parsed = MailCommands.parseAgent(split.new)
+        let facts = try store.ticketFacts(number)
+        var problems = parsed.problems
+        // Check every command against the ticket before changing anything.
+        var resolvedAgents: [Int: Store.AgentRow] = [:]
+        for (line, command) in parsed.commands {
+            switch command {
+            case .assign(let who):
+                if let a = try store.agent(matching: who) { resolvedAgents[line] = a } else {
+                    let known = config.agents.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
+                    problems.append(CommandProblem(line: line, text: "#assign \(who)", message: "no agent \"\(who)\"; agents: \(known)"))
+                }
+            case .take:
+                if let a = try store.agent(matching: claim.address) { resolvedAgents[line] = a }
+            case .status(let s):
+                if facts?.status == .closed && s != .closed {
+                    problems.append(CommandProblem(line: line, text: "#status \(s.rawValue)", message: "ticket #\(number) is closed, and closed tickets are final: a reply from the customer opens a follow-up"))
+                }
+            case .ccRemove(let a) where a == facts?.requester:
+                problems.append(CommandProblem(line: line, text: "#cc remove \(a)", message: "\(a) is the requester, not a Cc participant"))
+            default: break
+            }
+        }
+        let isInternal = parsed.isInternal || !problems.isEmpty
+        let row = try recordInbound(plan, ticket: number, visibility: isInternal ? "internal" : "public", kind: "mail",
+                                    text: parsed.body, quoted: split.quoted, rawPath: rawPath, at: at)
+        if !problems.isEmpty {
+            // Nothing of this mail takes effect: the agent fixes the lines and sends it again.
+            let errors = problems.sorted { $0.line < $1.line }.map(\.description).joined(separator: "\n")
+            try mailer.queue(.commandError, ticket: number, to: .init(address: claim.address, name: claim.name, isAgent: true),
+                             values: ["errors": errors], answering: summary, causeMessage: row)
+            try store.audit(ticket: number, actor: claim.address, action: "commands refused", detail: errors, cause: row, at: at)
+            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
+                                     outcome: "agent mail with invalid commands on #\(number): nothing applied", ticket: number, message: row, at: at)
+            log(.notice, "ticket #\(number): commands from \(claim.address) refused: \(errors.replacingNewlines)")
+            return .agentMail(number)
+        }
+        try store.touch(number, customerReply: false, at: at)
+        var notices: [TemplateKind] = []
+        for (line, command) in parsed.commands {
+            let actor = claim.address
+            switch command {
+            case .assign, .take:
+                let agent = resolvedAgents[line]!
+                try store.assign(number, to: agent.id, at: at)
+                try store.audit(ticket: number, actor: actor, action: "assigned", detail: "\(agent.name) <\(agent.address)>", cause: row, at: at)
+                if try store.ticketFacts(number)?.status == .new {
+                    try store.setStatus(number, .open, at: at)
+                    try store.audit(ticket: number, actor: actor, action: "status", detail: "new → open: assigned", cause: row, at: at)
+                }
+                notices.append(.assigned)
+            case .status(let s):
+                let before = try store.ticketFacts(number)?.status
+                guard before != s else { continue }
+                try store.setStatus(number, s, at: at)
+                try store.audit(ticket: number, actor: actor, action: "status", detail: "\(before?.rawValue ?? "?") → \(s.rawValue)", cause: row, at: at)
+                if s == .resolved { notices.append(.resolved) }
+                if s == .closed { notices.append(.closed) }
+            case .priority(let p):
+                try store.setPriority(number, p, at: at)
+                try store.audit(ticket: number, actor: actor, action: "priority", detail: p.rawValue, cause: row, at: at)
+            case .due(let day):
+                try store.setDue(number, day, at: at)
+                try store.audit(ticket: number, actor: actor, action: "due", detail: day, cause: row, at: at)
+            case .type(let t):
+                try store.setType(number, t, at: at)
+                try store.audit(ticket: number, actor: actor, action: "type", detail: t, cause: row, at: at)
+            case .ccAdd(let a):
+                if try store.addParticipant(number, address: a, name: nil, at: at) {
+                    try store.audit(ticket: number, actor: actor, action: "cc added", detail: a, cause: row, at: at)
+                }
+            case .ccRemove(let a):
+                if try store.removeParticipant(number, address: a) {
+                    try store.audit(ticket: number, actor: actor, action: "cc removed", detail: a, cause: row, at: at)
+                }
+            case .internal:
+                continue
+            }
+        }
+        // The answer goes to the customer first, then what the commands tell them.
+        if !isInternal && !parsed.body.isEmpty {
+            try relay(parsed.body, on: number, from: claim, plan: plan, cause: row)
+        }
+        for kind in notices { try tellCustomer(kind, number, cause: row, answering: summary) }
+        try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
+                                 outcome: IngestOutcome.agentMail(number).description, ticket: number, message: row, at: at)
+        return .agentMail(number)
+    }
+
+    /// An agent's answer to the requester and the Cc participants, from the queue address with the agent's name.
+    private func relay(_ text: String, on number: Int64, from claim: AgentClaim, plan: IngestPlan, cause: Int64) throws {
+        guard let ticket = try store.mailContext(ticket: number) else { return }
+        let agentAddresses = Set(config.agents.map { $0.address.lowercased() })
+        var recipients: [(String, String?)] = [(ticket.requester, ticket.requesterName)]
+        recipients += ticket.participants.filter { !agentAddresses.contains($0.address.lowercased()) }.map { ($0.address, $0.name) }
+        var attachments: [OutgoingMessage.Attachment] = []
+        for a in plan.summary.attachments {
+            let bytes = a.data ?? ((try? FileSystem.readFile(data.attachmentPath(sha256: a.sha256))) ?? [])
+            attachments.append(.init(filename: a.filename ?? "attachment", contentType: a.contentType, data: bytes))
+        }
+        var seen: Set<String> = []
+        for (address, name) in recipients where seen.insert(address.lowercased()).inserted {
+            try mailer.queue(.relay, ticket: number, fromName: "\(claim.name) (\(config.helpdesk.name))",
+                             to: .init(address: address, name: name), values: ["agent_name": claim.name, "text": text],
+                             causeMessage: cause, attachments: attachments)
+        }
+        try store.audit(ticket: number, actor: claim.address, action: "relayed", detail: "to \(seen.sorted().joined(separator: ", "))",
+                        cause: cause, at: clock.now().iso8601)
+    }
+
+    /// A status-change mail to the ticket's requester (assigned, resolved, closed).
+    func tellCustomer(_ kind: TemplateKind, _ number: Int64, cause: Int64?, answering: MessageSummary? = nil) throws {
+        guard let ticket = try store.mailContext(ticket: number) else { return }
+        var values: [String: String] = [:]
+        if kind == .assigned {
+            values["agent_name"] = ticket.assigneeName ?? ""
+            if let due = try store.ticketDue(number), MailCommands.isDate(due) {
+                let p = due.split(separator: "-").compactMap { Int($0) }
+                let language = LanguagePack.choose(account: ticket.customerLanguage ?? ticket.ticketLanguage, contentLanguage: nil,
+                                                   acceptLanguage: nil, mailbox: nil, helpdesk: config.helpdesk.language)
+                values["due"] = LanguagePack.named(language).day(year: p[0], month: p[1], day: p[2])
+            }
+        }
+        // Not an answer to the agent's mail: the customer never saw it. Threading follows the ticket.
+        try mailer.queue(kind, ticket: number, to: .init(address: ticket.requester, name: ticket.requesterName), values: values,
+                         causeMessage: cause)
+    }
+
+    private func warnAgent(_ claim: AgentClaim, about number: Int64?, plan: IngestPlan, cause: Int64?) throws {
+        let errors = """
+            A mail from your address (\(claim.address)) could not be proven to be yours and was not acted on:
+            Subject: \(plan.summary.subject ?? "(none)")
+            Message-ID: <\(plan.summary.messageID ?? "none")>
+            Why: \(claim.reason)
+            No command in it ran and nothing was relayed to the customer. If you sent it, check that your mail is
+            DKIM-signed (or passes DMARC) as seen by \(config.helpdesk.trustedAuthservID ?? "the mail server").
+            """
+        guard let number else { return }
+        try mailer.queue(.commandError, ticket: number, to: .init(address: claim.address, name: claim.name, isAgent: true),
+                         values: ["errors": errors], causeMessage: cause)
+    }
+
+    // MARK: - Customers
+
+    /// `#close` from a customer who may close the ticket: the requester (or a Cc participant) on an open one.
+    func customerCloses(_ number: Int64, plan: IngestPlan, at: String) throws {
+        guard let facts = try store.ticketFacts(number), let from = plan.sender?.address.lowercased() else { return }
+        guard facts.requester == from || facts.participants.contains(from) else { return }
+        guard [.new, .open, .pending].contains(facts.status) else {
+            log(.info, "ticket #\(number): #close from \(from) ignored: the ticket is \(facts.status.rawValue)")
+            return
+        }
+        try store.setStatus(number, .closed, at: at)
+        try store.audit(ticket: number, actor: from, action: "status", detail: "\(facts.status.rawValue) → closed: #close from the customer", cause: nil, at: at)
+        try tellCustomer(.closed, number, cause: nil, answering: plan.summary)
+    }
+
+    private func sendStatusSummary(to sender: MailAddress, mailbox: Configuration.Mailbox, answering: MessageSummary, cause: Int64) throws {
+        let address = sender.address.lowercased()
+        let rows = try store.visibleTickets(for: address)
+        let settings = try store.customerSettings(address: address)
+        let language = LanguagePack.choose(account: settings?.language, contentLanguage: answering.contentLanguage,
+                                           acceptLanguage: answering.acceptLanguage, mailbox: mailbox.language, helpdesk: config.helpdesk.language)
+        let pack = LanguagePack.named(language)
+        var list: [String] = []
+        for r in rows {
+            var line = "[\(mailbox.tag) #\(r.number)] \(r.subject)\n   \(pack.statuses[TicketStatus(rawValue: r.status) ?? .open] ?? r.status)"
+            line += " · \(pack.assignedTo): \(r.assignee ?? pack.unassigned)"
+            if let due = r.due, MailCommands.isDate(due) {
+                let p = due.split(separator: "-").compactMap { Int($0) }
+                line += " · \(pack.dueLabel): \(pack.day(year: p[0], month: p[1], day: p[2]))"
+            }
+            line += " · \(pack.updatedLabel): \(String(r.updated.prefix(10)))"
+            if r.requester != address { line += " · \(r.requester)" }
+            list.append(line)
+        }
+        try mailer.queue(.statusSummary, ticket: nil, mailbox: mailbox, to: .init(address: address, name: sender.name),
+                         values: ["ticket_list": list.isEmpty ? pack.noTickets : list.joined(separator: "\n\n"), "ticket_count": String(rows.count),
+                                  "subject": answering.subject ?? "status"],
+                         answering: answering, causeMessage: cause)
+    }
+}
+
+/// Time-driven work: reminders before auto-close, and closing resolved tickets nobody answered. Works from
+/// the times in the database, so a restart or a stopped machine catches up on the next run.
+public final class Scheduler: @unchecked Sendable {
+    let ingestor: Ingestor
+    public init(_ ingestor: Ingestor) { self.ingestor = ingestor }
+
+    public struct Report: Sendable, Hashable {
+        public var closed: [Int64] = []
+        public var reminded: [Int64] = []
+    }
+
+    public func runDue() throws -> Report {
+        let store = ingestor.store
+        let config = ingestor.config
+        let now = ingestor.clock.now()
+        var report = Report()
+        try store.transaction {
+            if let before = config.helpdesk.autoCloseReminder {
+                for number in try store.remindersDue((now - (config.helpdesk.autoCloseAfter.seconds - before.seconds)).iso8601) {
+                    try store.audit(ticket: number, actor: "postdesk", action: "reminder", detail: "closes in \(before)", cause: nil, at: now.iso8601)
+                    try ingestor.tellCustomer(.reminder, number, cause: nil)
+                    report.reminded.append(number)
+                }
+            }
+            for number in try store.resolvedBefore((now - config.helpdesk.autoCloseAfter.seconds).iso8601) {
+                try store.setStatus(number, .closed, at: now.iso8601)
+                try store.audit(ticket: number, actor: "postdesk", action: "status",
+                                detail: "resolved → closed: no reply from the customer for \(config.helpdesk.autoCloseAfter)", cause: nil, at: now.iso8601)
+                try ingestor.tellCustomer(.closed, number, cause: nil)
+                report.closed.append(number)
+            }
+        }
+        for n in report.reminded { ingestor.log(.info, "ticket #\(n): reminder sent (closes in \(config.helpdesk.autoCloseReminder!))") }
+        for n in report.closed { ingestor.log(.info, "ticket #\(n): closed automatically after \(config.helpdesk.autoCloseAfter) without a customer reply") }
+        return report
+    }
+}

@@ -1,0 +1,103 @@
+import PostdeskCore
+
+/// What agents' commands, customers' requests and the scheduler change.
+extension Store {
+    public struct AgentRow: Sendable, Hashable {
+        public var id: Int64
+        public var key: String
+        public var address: String
+        public var name: String
+    }
+
+    /// An active agent by key (`alice`), name (`Alice Novak`, any case) or address.
+    public func agent(matching text: String) throws -> AgentRow? {
+        let t = text.trimmingCharacters(in: " <>").lowercased()
+        return try db.query("""
+            SELECT id, key, address, name FROM agents WHERE active = 1 AND (lower(key) = ?1 OR lower(address) = ?1 OR lower(name) = ?1)
+            ORDER BY id LIMIT 1
+            """, [.text(t)]).first.map { AgentRow(id: $0[0].int ?? 0, key: $0[1].string ?? "", address: $0[2].string ?? "", name: $0[3].string ?? "") }
+    }
+
+    public func assign(_ number: Int64, to agent: Int64, at: String) throws {
+        try db.run("UPDATE tickets SET assignee_id = ?, updated = ? WHERE number = ?", [.integer(agent), .text(at), .integer(number)])
+    }
+
+    public func setPriority(_ number: Int64, _ p: TicketPriority, at: String) throws {
+        try db.run("UPDATE tickets SET priority = ?, updated = ? WHERE number = ?", [.text(p.rawValue), .text(at), .integer(number)])
+    }
+
+    public func setDue(_ number: Int64, _ day: String, at: String) throws {
+        try db.run("UPDATE tickets SET due = ?, updated = ? WHERE number = ?", [.text(day), .text(at), .integer(number)])
+    }
+
+    public func setType(_ number: Int64, _ type: String, at: String) throws {
+        try db.run("UPDATE tickets SET type = ?, updated = ? WHERE number = ?", [.text(type), .text(at), .integer(number)])
+    }
+
+    @discardableResult
+    public func removeParticipant(_ number: Int64, address: String) throws -> Bool {
+        try db.run("DELETE FROM participants WHERE ticket = ? AND address = ?", [.integer(number), .text(address.lowercased())]) > 0
+    }
+
+    public func ticketDue(_ number: Int64) throws -> String? {
+        try db.query("SELECT due FROM tickets WHERE number = ?", [.integer(number)]).first?[0].string
+    }
+
+    /// Resolved tickets whose time is up: resolved at or before `cutoff` (ISO 8601 UTC) with no customer reply
+    /// since.
+    public func resolvedBefore(_ cutoff: String) throws -> [Int64] {
+        try db.query("""
+            SELECT number FROM tickets WHERE status = 'resolved' AND resolved_at <= ?
+              AND (last_customer_reply IS NULL OR last_customer_reply <= resolved_at) ORDER BY number
+            """, [.text(cutoff)]).compactMap { $0[0].int }
+    }
+
+    /// Resolved tickets due for the reminder (resolved at or before `cutoff`) that have not had one since.
+    public func remindersDue(_ cutoff: String) throws -> [Int64] {
+        try db.query("""
+            SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND t.resolved_at <= ?
+              AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.ticket = t.number AND a.action = 'reminder' AND a.at >= t.resolved_at)
+            ORDER BY t.number
+            """, [.text(cutoff)]).compactMap { $0[0].int }
+    }
+
+    /// The earliest resolved_at of a resolved ticket (for the scheduler's next wake-up).
+    public func oldestResolved() throws -> String? {
+        try db.query("SELECT min(resolved_at) FROM tickets WHERE status = 'resolved'").first?[0].string
+    }
+
+    public struct SummaryRow: Sendable, Hashable {
+        public var number: Int64
+        public var subject: String
+        public var status: String
+        public var assignee: String?
+        public var due: String?
+        public var updated: String
+        public var requester: String
+    }
+
+    /// The tickets a customer may see: their own, and, for a primary contact, their organization's. Newest first.
+    public func visibleTickets(for address: String, limit: Int = 50) throws -> [SummaryRow] {
+        let a = address.lowercased()
+        return try db.query("""
+            SELECT t.number, t.subject, t.status, ag.name, t.due, t.updated, c.address
+            FROM tickets t JOIN customers c ON c.id = t.requester_id LEFT JOIN agents ag ON ag.id = t.assignee_id
+            WHERE c.address = ?1
+               OR c.organization_id IN (SELECT organization_id FROM customers WHERE address = ?1 AND is_primary_contact = 1
+                                                                              AND organization_id IS NOT NULL)
+            ORDER BY t.updated DESC, t.number DESC LIMIT ?2
+            """, [.text(a), .integer(Int64(limit))]).map {
+            SummaryRow(number: $0[0].int ?? 0, subject: $0[1].string ?? "", status: $0[2].string ?? "", assignee: $0[3].string,
+                       due: $0[4].string, updated: $0[5].string ?? "", requester: $0[6].string ?? "")
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}
