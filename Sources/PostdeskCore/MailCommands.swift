@@ -53,7 +53,7 @@ public enum MailCommands {
             }
             i += 1
         }
-        let body = lines[i...].joined(separator: "\n").trimmingCharacters(in: " \t\r\n")
+        let body = lines[i...].joined(separator: "\n").trimmingCharacters(in: " \t\n\r")
         return ParsedCommands(commands: commands, problems: problems, body: body)
     }
 
@@ -139,7 +139,7 @@ public enum MailCommands {
     public static func customerClose(_ text: String) -> String? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters }
         guard let first = lines.firstIndex(where: { !$0.isEmpty }), lines[first].lowercased() == "#close" else { return nil }
-        return lines[(first + 1)...].joined(separator: "\n").trimmingCharacters(in: " \t\r\n")
+        return lines[(first + 1)...].joined(separator: "\n").trimmingCharacters(in: " \t\n\r")
     }
 
     /// Whether a subject asks for the status summary: `status` or its translation, alone (a `Re:` is allowed).

@@ -42,8 +42,9 @@ import Glibc
         Drukarka nie drukuje.
         """
 
-    /// A port nothing listens on (bound, then closed).
-    static func closedPort() -> Int {
+    /// A port nothing listens on, held by a bound socket that never listens (connections are refused), so no
+    /// other test's server can take it meanwhile. Close the descriptor to free it.
+    static func heldPort() -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -52,8 +53,7 @@ import Glibc
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        close(fd)
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
     @Test func firstMailGetsAConfirmationThroughSMTPThatThreadsUnderIt() throws {
@@ -75,6 +75,52 @@ import Glibc
         // One connection carried both.
         #expect(sink.sessions == 1)
         #expect(try sqliteCount(desk.root + "/db/postdesk.sqlite", "SELECT count(*) FROM outbox WHERE status = 'sent'") == 2)
+    }
+
+    /// A whole conversation by mail alone, through real maildirs and a real SMTP server, each step a separate
+    /// process (restarts in between): the customer writes, the agent takes and answers, the customer replies,
+    /// the agent resolves, and the ticket closes by itself.
+    @Test func aWholeConversationByMail() throws {
+        let sink = try SMTPSink()
+        let desk = try Self.desk(port: sink.port)
+        defer { desk.remove() }
+        var config = try String(contentsOfFile: desk.config, encoding: .utf8)
+        config = config.replacingOccurrences(of: "agent_auth = from", with: "agent_auth = from\nauto_close_after = 3s")
+        try config.write(toFile: desk.config, atomically: true, encoding: .utf8)
+        var n = 0
+        func deliver(_ text: String) throws {
+            n += 1
+            try text.write(toFile: desk.newDir + "/\(n).conv.test", atomically: true, encoding: .utf8)
+            let r = try desk.postdesk(["run", "--once"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        func sent(_ kind: String, to: String) -> String? {
+            sink.messages.last { $0.hasPrefix("X-Sink-Rcpt: \(to)") && $0.contains("X-Postdesk-Kind: \(kind)\r\n") }
+        }
+        func messageID(_ raw: String?) -> String {
+            guard let raw, let r = raw.range(of: "\r\nMessage-ID: <") else { return "" }
+            return String(raw[r.upperBound...].prefix { $0 != ">" })
+        }
+        try deliver(Self.customerMail)
+        let notice = try #require(sent("agent_new_ticket", to: "alice@acme.test"))
+        try deliver("From: Alice Novak <alice@acme.test>\nTo: support@acme.test\nSubject: Re: [Acme #1] New ticket\nMessage-ID: <a1@acme.test>\nIn-Reply-To: <\(messageID(notice))>\n\n#take\n\nProszę zrestartować drukarkę.\n")
+        let relay = try #require(sent("relay", to: "jan@example.pl"))
+        #expect(relay.contains("Prosz"))
+        #expect(!relay.contains("From: Alice Novak <alice@acme.test>"))
+        #expect(sent("assigned", to: "jan@example.pl") != nil)
+        try deliver("From: Jan Kowalski <jan@example.pl>\nTo: support@acme.test\nSubject: Re: [Acme #1] Drukarka\nMessage-ID: <j2@example.pl>\nIn-Reply-To: <\(messageID(relay))>\n\nNadal nie działa.\n")
+        let replyNotice = try #require(sent("agent_customer_reply", to: "alice@acme.test"))
+        #expect(replyNotice.contains("Nadal nie dzia"))
+        try deliver("From: Alice Novak <alice@acme.test>\nTo: support@acme.test\nSubject: Re: [Acme #1]\nMessage-ID: <a2@acme.test>\nIn-Reply-To: <\(messageID(replyNotice))>\n\n#status resolved\n\nNaprawione zdalnie.\n")
+        #expect(sent("resolved", to: "jan@example.pl") != nil)
+        let show = try #require(try desk.json(["tickets", "show", "1"]) as? [String: Any])
+        #expect(show["status"] as? String == "resolved")
+        usleep(3_500_000)
+        let r = try desk.postdesk(["run", "--once"])
+        #expect(r.stderr.contains("closed automatically"), "\(r.stderr)")
+        #expect(sent("closed", to: "jan@example.pl") != nil)
+        #expect((try desk.json(["tickets", "show", "1"]) as? [String: Any])?["status"] as? String == "closed")
+        #expect((try desk.json(["tickets", "show", "1"]) as? [String: Any])?["assignee"] as? String == "alice@acme.test")
     }
 
     /// The daemon (`run` without --once) sends as soon as the ticket is committed, and stops cleanly on SIGTERM.
@@ -100,7 +146,7 @@ import Glibc
     /// The server is down: the mail stays queued across runs (separate processes: the outbox is on disk)
     /// and goes out once the server is back.
     @Test func serverDownThenBackLosesNothing() throws {
-        let port = Self.closedPort()
+        let (held, port) = Self.heldPort()
         let desk = try Self.desk(port: port)
         defer { desk.remove() }
         let db = desk.root + "/db/postdesk.sqlite"
@@ -112,6 +158,7 @@ import Glibc
         #expect(try sqliteCount(db, "SELECT count(*) FROM tickets") == 1)
 
         // The server comes back on the configured port.
+        close(held)
         let sink = try SMTPSink(["--port", String(port)])
         usleep(2_500_000)  // past retry_after (1 s, with jitter)
         let second = try desk.postdesk(["run", "--once"])
@@ -157,7 +204,9 @@ import Glibc
     }
 
     @Test func giveUpAfterIsHonoured() throws {
-        let desk = try Self.desk(port: Self.closedPort(), extra: "give_up_after = 1s")
+        let (held, port) = Self.heldPort()
+        defer { close(held) }
+        let desk = try Self.desk(port: port, extra: "give_up_after = 1s")
         defer { desk.remove() }
         try Self.customerMail.write(toFile: desk.newDir + "/1.a.test", atomically: true, encoding: .utf8)
         _ = try desk.postdesk(["run", "--once"])

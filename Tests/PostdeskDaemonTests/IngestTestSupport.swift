@@ -21,7 +21,7 @@ final class TestDesk {
     var support: Configuration.Mailbox { config.mailboxes[0] }
     var logs: [String] = []
 
-    init(extraConfig: String = "") throws {
+    init(extraConfig: String = "", helpdeskConfig: String = "agent_auth = from") throws {
         root = NSTemporaryDirectory() + "postdesk-test-" + UUID().uuidString
         try Maildir(root + "/mail/support").create()
         try Maildir(root + "/mail/sales").create()
@@ -29,7 +29,7 @@ final class TestDesk {
             [helpdesk]
             database = db/postdesk.sqlite
             data_dir = data
-            agent_auth = from
+            \(helpdeskConfig)
 
             [mailbox support]
             maildir = mail/support
