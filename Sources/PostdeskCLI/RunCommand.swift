@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import PostdeskCore
 import PostdeskDaemon
 import PostdeskMail
@@ -107,8 +108,7 @@ final class OutboxLoop: @unchecked Sendable {
     let sender: OutboxSender
     private let wakeup = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLockish()
-    private var stopping = false
+    private let stopping = Atomic<Bool>(false)
 
     init(_ sender: OutboxSender) { self.sender = sender }
 
@@ -128,26 +128,14 @@ final class OutboxLoop: @unchecked Sendable {
         }
     }
 
-    var isStopping: Bool { lock.with { stopping } }
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
 
     func wake() { wakeup.signal() }
 
     func stop() {
-        lock.with { stopping = true }
+        stopping.store(true, ordering: .releasing)
         wakeup.signal()
         done.wait()
-    }
-}
-
-/// A small mutex (pthread), without Foundation.
-final class NSLockish: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func with<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }
 

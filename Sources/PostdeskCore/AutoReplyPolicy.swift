@@ -46,12 +46,8 @@ public struct AutoReplyPolicy: Sendable, Hashable {
         }
         guard let at = recipient.lastIndex(of: "@") else { return "\"\(input.recipient)\" is not an address" }
         let local = String(recipient[..<at])
-        let domain = String(recipient[recipient.index(after: at)...])
-        if ownAddresses.contains(recipient) { return "\(recipient) is Postdesk's own address" }
         // Our own plus forms (support+42@acme.test) are ours too.
-        if let plus = local.firstIndex(of: "+"), ownAddresses.contains(String(local[..<plus]) + "@" + domain) {
-            return "\(recipient) is Postdesk's own address"
-        }
+        if Router.isOwn(recipient, ownAddresses) { return "\(recipient) is Postdesk's own address" }
         let bare = local.firstIndex(of: "+").map { String(local[..<$0]) } ?? local
         if Self.systemLocalParts.contains(bare) || bare.hasPrefix("owner-") || bare.hasSuffix("-request")
             || bare.hasSuffix("-bounces") || bare.hasPrefix("bounce-") || bare.hasPrefix("noreply") || bare.hasPrefix("no-reply")

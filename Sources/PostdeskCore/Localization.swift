@@ -69,6 +69,13 @@ public struct LanguagePack: Sendable {
         date((year, month, d, 0, 0))
     }
 
+    /// A `YYYY-MM-DD` date (a ticket's due date) written the local way; nil when it is not such a date.
+    public func day(calendarDate s: String) -> String? {
+        guard MailCommands.isDate(s) else { return nil }
+        let p = s.split(separator: "-").compactMap { Int($0) }
+        return day(year: p[0], month: p[1], day: p[2])
+    }
+
     private func date(_ c: (year: Int, month: Int, day: Int, hour: Int, minute: Int)) -> String {
         switch code {
         case "en": return "\(c.day) \(months[c.month - 1]) \(c.year)"

@@ -22,25 +22,20 @@ public struct CommandProblem: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "line \(line): \(text)\n  \(message)" }
 }
 
-public struct ParsedCommands: Sendable, Hashable {
+public struct ParsedCommands: Sendable {
     public var commands: [(line: Int, command: AgentCommand)]
     public var problems: [CommandProblem]
     /// The text after the command lines: what is relayed (or kept as the internal note).
     public var body: String
 
     public var isInternal: Bool { commands.contains { $0.command == .internal } }
-
-    public static func == (a: Self, b: Self) -> Bool {
-        a.commands.map(\.command) == b.commands.map(\.command) && a.problems == b.problems && a.body == b.body
-    }
-    public func hash(into h: inout Hasher) { h.combine(body) }
 }
 
 public enum MailCommands {
     /// Reads the command lines at the top of an agent's new text (blank lines before them are skipped). The
     /// first line that does not start with `#` ends the commands; everything from it on is the body.
     public static func parseAgent(_ text: String) -> ParsedCommands {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingWhitespaceAndNewlines }
         var commands: [(Int, AgentCommand)] = []
         var problems: [CommandProblem] = []
         var i = 0
@@ -53,7 +48,7 @@ public enum MailCommands {
             }
             i += 1
         }
-        let body = lines[i...].joined(separator: "\n").trimmingCharacters(in: " \t\n\r")
+        let body = lines[i...].joined(separator: "\n").trimmingWhitespaceAndNewlines
         return ParsedCommands(commands: commands, problems: problems, body: body)
     }
 
@@ -73,7 +68,7 @@ public enum MailCommands {
             return args.isEmpty ? .success(.internal) : .failure(Message(text: "#internal stands alone on its line; the note follows below the commands"))
         case "assign":
             guard !args.isEmpty else { return .failure(Message(text: "#assign needs an agent's name or address, as in: #assign alice")) }
-            return .success(.assign(args.joined(separator: " ")))
+            return .success(.assign(args.joined(separator: " ").trimmingCharacters(in: "<>")))
         case "status":
             return one("status").flatMap { (v: String) -> Result<AgentCommand, Message> in
                 guard let status = TicketStatus(rawValue: v.lowercased()) else {
@@ -137,16 +132,16 @@ public enum MailCommands {
     /// Whether a customer's new text asks to close the ticket: `#close` alone on its first non-blank line.
     /// Returns the rest of the text when it does.
     public static func customerClose(_ text: String) -> String? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingWhitespaceAndNewlines }
         guard let first = lines.firstIndex(where: { !$0.isEmpty }), lines[first].lowercased() == "#close" else { return nil }
-        return lines[(first + 1)...].joined(separator: "\n").trimmingCharacters(in: " \t\n\r")
+        return lines[(first + 1)...].joined(separator: "\n").trimmingWhitespaceAndNewlines
     }
 
     /// Whether a subject asks for the status summary: `status` or its translation, alone (a `Re:` is allowed).
     public static func isStatusRequest(_ subject: String?) -> Bool {
-        var s = (subject ?? "").trimmingCharacters.lowercased()
+        var s = (subject ?? "").trimmingWhitespaceAndNewlines.lowercased()
         for prefix in ["re:", "aw:", "odp:", "rv:", "r:", "sv:"] where s.hasPrefix(prefix) {
-            s = String(s.dropFirst(prefix.count)).trimmingCharacters
+            s = String(s.dropFirst(prefix.count)).trimmingWhitespaceAndNewlines
         }
         let words = Set(LanguagePack.all.flatMap(\.statusSubjects).map { $0.lowercased() })
         return words.contains(s)
@@ -154,7 +149,6 @@ public enum MailCommands {
 }
 
 extension String {
-    var trimmingCharacters: String { trimmingCharacters(in: " \t\r") }
     func trimmingCharacters(in set: String) -> String {
         var s = Substring(self)
         while let f = s.first, set.contains(f) { s.removeFirst() }

@@ -22,8 +22,9 @@ extension Ingestor {
                 return try agentMail(number, claim: claim, plan: plan, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
             }
             if !claim.verified {
-                // Someone used an agent's address without proof: no command runs, nothing is relayed, and the
-                // real agent is told. On a ticket it stays an internal note; otherwise it is a stranger's mail.
+                // Someone used an agent's address without proof: no command runs and nothing is relayed. On a
+                // ticket it stays an internal note and the real agent is told; otherwise it is a stranger's mail
+                // (which opens a ticket the agents hear of like any other).
                 log(.warning, "mail from \(claim.address) <\(summary.messageID ?? "?")> failed agent authentication: \(claim.reason)")
                 if let number = target {
                     let row = try recordInbound(plan, ticket: number, visibility: "internal", kind: "mail", text: split.new,
@@ -34,7 +35,6 @@ extension Ingestor {
                                              outcome: "unverified agent mail kept as an internal note on #\(number)", ticket: number, message: row, at: at)
                     return .reply(number)
                 }
-                try warnAgent(claim, about: nil, plan: plan, cause: nil)
                 return nil
             }
         }
@@ -157,7 +157,7 @@ extension Ingestor {
         if !isInternal && !parsed.body.isEmpty {
             try relay(parsed.body, on: number, from: claim, plan: plan, cause: row)
         }
-        for kind in notices { try tellCustomer(kind, number, cause: row, answering: summary) }
+        for kind in notices { try tellCustomer(kind, number, cause: row) }
         try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
                                  outcome: IngestOutcome.agentMail(number).description, ticket: number, message: row, at: at)
         return .agentMail(number)
@@ -184,25 +184,14 @@ extension Ingestor {
                         cause: cause, at: clock.now().iso8601)
     }
 
-    /// A status-change mail to the ticket's requester (assigned, resolved, closed).
-    func tellCustomer(_ kind: TemplateKind, _ number: Int64, cause: Int64?, answering: MessageSummary? = nil) throws {
+    /// A status-change mail to the ticket's requester (assigned, resolved, closed). The Mailer fills in the
+    /// assignee and the due date. Not an answer to the mail that caused it: threading follows the ticket.
+    func tellCustomer(_ kind: TemplateKind, _ number: Int64, cause: Int64?) throws {
         guard let ticket = try store.mailContext(ticket: number) else { return }
-        var values: [String: String] = [:]
-        if kind == .assigned {
-            values["agent_name"] = ticket.assigneeName ?? ""
-            if let due = try store.ticketDue(number), MailCommands.isDate(due) {
-                let p = due.split(separator: "-").compactMap { Int($0) }
-                let language = LanguagePack.choose(account: ticket.customerLanguage ?? ticket.ticketLanguage, contentLanguage: nil,
-                                                   acceptLanguage: nil, mailbox: nil, helpdesk: config.helpdesk.language)
-                values["due"] = LanguagePack.named(language).day(year: p[0], month: p[1], day: p[2])
-            }
-        }
-        // Not an answer to the agent's mail: the customer never saw it. Threading follows the ticket.
-        try mailer.queue(kind, ticket: number, to: .init(address: ticket.requester, name: ticket.requesterName), values: values,
-                         causeMessage: cause)
+        try mailer.queue(kind, ticket: number, to: .init(address: ticket.requester, name: ticket.requesterName), causeMessage: cause)
     }
 
-    private func warnAgent(_ claim: AgentClaim, about number: Int64?, plan: IngestPlan, cause: Int64?) throws {
+    private func warnAgent(_ claim: AgentClaim, about number: Int64, plan: IngestPlan, cause: Int64?) throws {
         let errors = """
             A mail from your address (\(claim.address)) could not be proven to be yours and was not acted on:
             Subject: \(plan.summary.subject ?? "(none)")
@@ -211,7 +200,6 @@ extension Ingestor {
             No command in it ran and nothing was relayed to the customer. If you sent it, check that your mail is
             DKIM-signed (or passes DMARC) as seen by \(config.helpdesk.trustedAuthservID ?? "the mail server").
             """
-        guard let number else { return }
         try mailer.queue(.commandError, ticket: number, to: .init(address: claim.address, name: claim.name, isAgent: true),
                          values: ["errors": errors], causeMessage: cause)
     }
@@ -228,24 +216,19 @@ extension Ingestor {
         }
         try store.setStatus(number, .closed, at: at)
         try store.audit(ticket: number, actor: from, action: "status", detail: "\(facts.status.rawValue) → closed: #close from the customer", cause: nil, at: at)
-        try tellCustomer(.closed, number, cause: nil, answering: plan.summary)
+        try tellCustomer(.closed, number, cause: nil)
     }
 
     private func sendStatusSummary(to sender: MailAddress, mailbox: Configuration.Mailbox, answering: MessageSummary, cause: Int64) throws {
         let address = sender.address.lowercased()
         let rows = try store.visibleTickets(for: address)
         let settings = try store.customerSettings(address: address)
-        let language = LanguagePack.choose(account: settings?.language, contentLanguage: answering.contentLanguage,
-                                           acceptLanguage: answering.acceptLanguage, mailbox: mailbox.language, helpdesk: config.helpdesk.language)
-        let pack = LanguagePack.named(language)
+        let pack = LanguagePack.named(mailer.customerLanguage(account: settings?.language, answering: answering, mailbox: mailbox))
         var list: [String] = []
         for r in rows {
             var line = "[\(mailbox.tag) #\(r.number)] \(r.subject)\n   \(pack.statuses[TicketStatus(rawValue: r.status) ?? .open] ?? r.status)"
             line += " · \(pack.assignedTo): \(r.assignee ?? pack.unassigned)"
-            if let due = r.due, MailCommands.isDate(due) {
-                let p = due.split(separator: "-").compactMap { Int($0) }
-                line += " · \(pack.dueLabel): \(pack.day(year: p[0], month: p[1], day: p[2]))"
-            }
+            if let due = r.due.flatMap({ pack.day(calendarDate: $0) }) { line += " · \(pack.dueLabel): \(due)" }
             line += " · \(pack.updatedLabel): \(String(r.updated.prefix(10)))"
             if r.requester != address { line += " · \(r.requester)" }
             list.append(line)

@@ -449,7 +449,7 @@ public final class Ingestor: @unchecked Sendable {
         guard summary.automatic == nil, let sender = plan.sender else { return }
         let senderAddress = sender.address.lowercased()
         let agents = config.agents.filter { $0.queues.isEmpty || $0.queues.contains(mailbox.name) }
-        let senderIsAgent = config.agents.contains { $0.address.lowercased() == senderAddress }
+        let senderIsAgent = plan.agent != nil
         let attachmentNames = summary.attachments.filter { !$0.inline }.map { $0.filename ?? $0.contentType }.joined(separator: ", ")
         let noticeValues = ["text": text, "attachments": attachmentNames, "priority": "normal"]
         func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {

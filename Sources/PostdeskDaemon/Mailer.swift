@@ -72,10 +72,10 @@ public final class Mailer: @unchecked Sendable {
         let address = recipient.address.lowercased()
 
         if automatic {
+            let counts = try store.automaticMailCounts(to: address, recent: now - 3600, since: now - 86_400)
             let input = AutoReplyPolicy.Input(
                 recipient: address, answersAutomaticMail: answering?.automatic?.description, toAgent: recipient.isAgent,
-                sentLastHour: try store.automaticMailCount(to: address, since: now - 3600),
-                sentLastDay: try store.automaticMailCount(to: address, since: now - 86_400))
+                sentLastHour: counts.recent, sentLastDay: counts.since)
             if let reason = policy.suppressionReason(input) {
                 try store.recordSuppressed(ticket: number, kind: kind.rawValue, recipient: address, reason: reason, causeMessage: causeMessage, now: now)
                 log(.notice, "\(number.map { "ticket #\($0)" } ?? "no ticket"): \(kind.rawValue) to \(address) not sent: \(reason)")
@@ -88,10 +88,8 @@ public final class Mailer: @unchecked Sendable {
         let isRequester = address == ticket.requester.lowercased()
         let language = recipient.isAgent
             ? config.helpdesk.language
-            : LanguagePack.choose(
-                account: isRequester ? (ticket.customerLanguage ?? ticket.ticketLanguage) : nil,
-                contentLanguage: answering?.contentLanguage, acceptLanguage: answering?.acceptLanguage,
-                mailbox: mailbox.language, helpdesk: config.helpdesk.language)
+            : customerLanguage(account: isRequester ? (ticket.customerLanguage ?? ticket.ticketLanguage) : nil,
+                               answering: answering, mailbox: mailbox)
         let zone = self.zone(isRequester ? ticket.customerTimezone : nil)
         // Fixed words (durations, statuses, dates) in the language the template is written in.
         let chosen = templates.template(kind, language: language)
@@ -105,6 +103,7 @@ public final class Mailer: @unchecked Sendable {
             "turnaround": pack.duration(mailbox.turnaround), "received_at": localTime(now, zone: zone, pack: pack),
             "status": pack.statuses[TicketStatus(rawValue: ticket.status) ?? .open] ?? ticket.status,
             "agent_name": ticket.assigneeName ?? "",
+            "due": ticket.due.flatMap { pack.day(calendarDate: $0) } ?? "",
         ]
         for (k, v) in extra { values[k] = v }
         if values["close_at"] == nil, kind == .resolved || kind == .reminder {
@@ -128,7 +127,7 @@ public final class Mailer: @unchecked Sendable {
             references.append(answered)
         }
 
-        let created = Self.seconds(iso: ticket.created) ?? now
+        let created = DateParser.parse(ticket.created).date?.secondsSinceEpoch ?? now
         var message = OutgoingMessage(
             from: MailAddress(name: fromName ?? config.helpdesk.name, address: mailbox.address),
             to: [MailAddress(name: recipient.name, address: recipient.address)], subject: rendered.subject, messageID: messageID,
@@ -171,6 +170,13 @@ public final class Mailer: @unchecked Sendable {
 
     // MARK: - Helpers
 
+    /// A customer's language: their account's, else the mail they wrote (Content-Language, Accept-Language),
+    /// else the mailbox's, else the helpdesk's.
+    public func customerLanguage(account: String?, answering: MessageSummary?, mailbox: Configuration.Mailbox) -> String {
+        LanguagePack.choose(account: account, contentLanguage: answering?.contentLanguage, acceptLanguage: answering?.acceptLanguage,
+                            mailbox: mailbox.language, helpdesk: config.helpdesk.language)
+    }
+
     func zone(_ name: String?) -> TimeZoneRules {
         let n = name ?? config.helpdesk.timezone
         if let z = zones[n] { return z }
@@ -186,31 +192,6 @@ public final class Mailer: @unchecked Sendable {
     func localTime(_ secs: Int64, zone: TimeZoneRules, pack: LanguagePack) -> String {
         let t = zone.localTime(at: secs)
         return pack.dateTime(secs, offset: t.offset, zone: t.abbreviation.isEmpty ? nil : t.abbreviation)
-    }
-
-    /// `2026-11-22T09:15:00+00:00` (as the store writes times) to seconds since the epoch.
-    static func seconds(iso: String) -> Int64? {
-        let b = Array(iso.utf8)
-        guard b.count >= 19 else { return nil }
-        func num(_ from: Int, _ len: Int) -> Int? {
-            var v = 0
-            for k in from..<(from + len) {
-                guard b[k] >= 0x30 && b[k] <= 0x39 else { return nil }
-                v = v * 10 + Int(b[k] - 0x30)
-            }
-            return v
-        }
-        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2) else { return nil }
-        // Days from the civil date (Howard Hinnant's algorithm).
-        let yy = mo <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        var offset = 0
-        if b.count >= 25, let oh = num(20, 2), let om = num(23, 2) { offset = (oh * 3600 + om * 60) * (b[19] == 0x2D ? -1 : 1) }
-        return Int64(days * 86_400 + h * 3600 + mi * 60 + s - offset)
     }
 
     /// The HTML alternative: the same text, escaped, paragraphs kept, links made clickable.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PostdeskCore
+import PostdeskMail
 import PostdeskSMTP
 import PostdeskStore
 import PostdeskSystem
@@ -28,7 +29,8 @@ public final class MaildirTransport: MailTransport {
     }
 
     public func send(_ message: [UInt8], from envelopeFrom: String, to recipient: String, outboxID: Int64) -> DeliveryResult {
-        let trace = "Return-Path: <\(MessageSafe.address(envelopeFrom))>\r\nDelivered-To: \(MessageSafe.address(recipient))\r\n"
+        func safe(_ s: String) -> String { MessageComposer.sanitized(s).filter { $0 != "<" && $0 != ">" } }
+        let trace = "Return-Path: <\(safe(envelopeFrom))>\r\nDelivered-To: \(safe(recipient))\r\n"
         do {
             let path = try maildir.deliver(Array(trace.utf8) + message, name: "postdesk-outbox-\(outboxID)")
             return .delivered("written to \(path)")
@@ -36,10 +38,6 @@ public final class MaildirTransport: MailTransport {
             return .temporaryFailure("maildir \(maildir.path): \(error)")
         }
     }
-}
-
-enum MessageSafe {
-    static func address(_ s: String) -> String { String(s.filter { !$0.isNewline && $0 != "\0" && $0 != "<" && $0 != ">" }) }
 }
 
 /// Delivers due outbox mail: one transport connection per batch, results recorded per mail. Temporary
@@ -128,7 +126,7 @@ public final class OutboxSender: @unchecked Sendable {
                     continue
                 }
                 let result = transport!.send(entry.raw, from: entry.envelopeFrom, to: entry.recipient, outboxID: entry.id)
-                if case .temporaryFailure(let why) = result, why.hasPrefix("curl ") { connectionDown = why }
+                if result.reachedNoServer, case .temporaryFailure(let why) = result { connectionDown = why }
                 results.append((entry, result))
             }
             do { try record(results, now: clock.now(), report: &report) } catch {

@@ -14,6 +14,13 @@ public enum DeliveryResult: Sendable, Hashable, CustomStringConvertible {
     /// Do not try again: a 5xx answer (unknown recipient, policy rejection).
     case permanentFailure(String)
 
+    /// A temporary failure without any SMTP answer (connection refused, timeout, TLS): the server, not this
+    /// mail, is the problem, so the mails after it need not be tried now.
+    public var reachedNoServer: Bool {
+        if case .temporaryFailure(let why) = self { return why.hasPrefix(SMTPTransport.noAnswerPrefix) }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .delivered(let s): return "delivered: \(s)"
@@ -150,6 +157,8 @@ public final class SMTPTransport: @unchecked Sendable {
         }
         // No SMTP answer to judge by: connection refused, timeouts, TLS and login problems. All of them can be
         // fixed on the server or in the config without losing the mail, so they are retried.
-        return .temporaryFailure("curl \(code.rawValue): \(text)")
+        return .temporaryFailure("\(Self.noAnswerPrefix)\(code.rawValue): \(text)")
     }
+
+    static let noAnswerPrefix = "curl "
 }

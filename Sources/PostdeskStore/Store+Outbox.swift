@@ -56,11 +56,14 @@ extension Store {
             """, [ticket.sql, .text(kind), .text(recipient), .integer(now), .integer(now), .text(reason), .integer(now), causeMessage.sql])
     }
 
-    /// How many automatic mails went (or are queued) to `recipient` since `since`.
-    public func automaticMailCount(to recipient: String, since: Int64) throws -> Int {
-        Int(try db.query("""
-            SELECT count(*) FROM outbox WHERE recipient = ? AND automatic = 1 AND status != 'suppressed' AND queued_at >= ?
-            """, [.text(recipient), .integer(since)]).first?[0].int ?? 0)
+    /// How many automatic mails went (or are queued) to `recipient` since `recent` and since `since` (the
+    /// earlier moment), in one look at the index.
+    public func automaticMailCounts(to recipient: String, recent: Int64, since: Int64) throws -> (recent: Int, since: Int) {
+        let row = try db.query("""
+            SELECT count(*) FILTER (WHERE queued_at >= ?), count(*) FROM outbox
+            WHERE recipient = ? AND automatic = 1 AND status != 'suppressed' AND queued_at >= ?
+            """, [.integer(recent), .text(recipient), .integer(since)]).first
+        return (Int(row?[0].int ?? 0), Int(row?[1].int ?? 0))
     }
 
     /// Queued mail whose time has come, oldest first.
@@ -75,24 +78,6 @@ extension Store {
     /// When the next queued mail is due (nil: nothing queued).
     public func nextOutboxAttempt() throws -> Int64? {
         try db.query("SELECT min(next_attempt) FROM outbox WHERE status = 'queued'").first?[0].int
-    }
-
-    public func outboxEntries(ticket: Int64? = nil) throws -> [OutboxEntry] {
-        let sql = """
-            SELECT id, ticket, kind, recipient, envelope_from, message_id, automatic, language, raw, status, queued_at, next_attempt,
-                   attempts, last_error
-            FROM outbox
-            """
-        if let ticket { return try db.query(sql + " WHERE ticket = ? ORDER BY id", [.integer(ticket)]).map(Self.outboxEntry) }
-        return try db.query(sql + " ORDER BY id").map(Self.outboxEntry)
-    }
-
-    public func outboxCounts() throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for row in try db.query("SELECT status, count(*) FROM outbox GROUP BY status") {
-            counts[row[0].string ?? "?"] = Int(row[1].int ?? 0)
-        }
-        return counts
     }
 
     public func markSent(_ id: Int64, answer: String, now: Int64) throws {
@@ -128,7 +113,7 @@ extension Store {
 
 extension Store {
     /// What mail about a ticket needs: its subject and people, the customer's language and time zone.
-    public struct MailContext: Sendable, Hashable {
+    public struct MailContext: Sendable {
         public var number: Int64
         public var subject: String
         public var queue: String
@@ -141,25 +126,24 @@ extension Store {
         public var ticketLanguage: String?
         public var assigneeAddress: String?
         public var assigneeName: String?
+        /// The due date, `YYYY-MM-DD`.
+        public var due: String?
         public var participants: [(address: String, name: String?)]
 
         public init(number: Int64, subject: String, queue: String, status: String, created: String, requester: String,
                     requesterName: String?, customerLanguage: String?, customerTimezone: String?, ticketLanguage: String?,
-                    assigneeAddress: String?, assigneeName: String?, participants: [(address: String, name: String?)]) {
+                    assigneeAddress: String?, assigneeName: String?, due: String? = nil, participants: [(address: String, name: String?)]) {
             self.number = number; self.subject = subject; self.queue = queue; self.status = status; self.created = created
             self.requester = requester; self.requesterName = requesterName; self.customerLanguage = customerLanguage
             self.customerTimezone = customerTimezone; self.ticketLanguage = ticketLanguage; self.assigneeAddress = assigneeAddress
-            self.assigneeName = assigneeName; self.participants = participants
+            self.assigneeName = assigneeName; self.due = due; self.participants = participants
         }
-
-        public static func == (a: Self, b: Self) -> Bool { a.number == b.number && a.status == b.status && a.subject == b.subject }
-        public func hash(into h: inout Hasher) { h.combine(number) }
     }
 
     public func mailContext(ticket number: Int64) throws -> MailContext? {
         guard let r = try db.query("""
             SELECT t.number, t.subject, t.queue, t.status, t.created, c.address, c.name, c.language, c.timezone, t.language,
-                   a.address, a.name
+                   a.address, a.name, t.due
             FROM tickets t JOIN customers c ON c.id = t.requester_id LEFT JOIN agents a ON a.id = t.assignee_id
             WHERE t.number = ?
             """, [.integer(number)]).first
@@ -169,7 +153,7 @@ extension Store {
         return MailContext(
             number: number, subject: r[1].string ?? "", queue: r[2].string ?? "", status: r[3].string ?? "", created: r[4].string ?? "",
             requester: r[5].string ?? "", requesterName: r[6].string, customerLanguage: r[7].string, customerTimezone: r[8].string,
-            ticketLanguage: r[9].string, assigneeAddress: r[10].string, assigneeName: r[11].string, participants: participants)
+            ticketLanguage: r[9].string, assigneeAddress: r[10].string, assigneeName: r[11].string, due: r[12].string, participants: participants)
     }
 
     /// An internal note on a ticket written by Postdesk itself (a mail that could not be delivered, ...).

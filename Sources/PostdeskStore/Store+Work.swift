@@ -11,7 +11,7 @@ extension Store {
 
     /// An active agent by key (`alice`), name (`Alice Novak`, any case) or address.
     public func agent(matching text: String) throws -> AgentRow? {
-        let t = text.trimmingCharacters(in: " <>").lowercased()
+        let t = text.lowercased()
         return try db.query("""
             SELECT id, key, address, name FROM agents WHERE active = 1 AND (lower(key) = ?1 OR lower(address) = ?1 OR lower(name) = ?1)
             ORDER BY id LIMIT 1
@@ -39,10 +39,6 @@ extension Store {
         try db.run("DELETE FROM participants WHERE ticket = ? AND address = ?", [.integer(number), .text(address.lowercased())]) > 0
     }
 
-    public func ticketDue(_ number: Int64) throws -> String? {
-        try db.query("SELECT due FROM tickets WHERE number = ?", [.integer(number)]).first?[0].string
-    }
-
     /// Resolved tickets whose time is up: resolved at or before `cutoff` (ISO 8601 UTC) with no customer reply
     /// since.
     public func resolvedBefore(_ cutoff: String) throws -> [Int64] {
@@ -59,11 +55,6 @@ extension Store {
               AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.ticket = t.number AND a.action = 'reminder' AND a.at >= t.resolved_at)
             ORDER BY t.number
             """, [.text(cutoff)]).compactMap { $0[0].int }
-    }
-
-    /// The earliest resolved_at of a resolved ticket (for the scheduler's next wake-up).
-    public func oldestResolved() throws -> String? {
-        try db.query("SELECT min(resolved_at) FROM tickets WHERE status = 'resolved'").first?[0].string
     }
 
     public struct SummaryRow: Sendable, Hashable {
@@ -90,14 +81,5 @@ extension Store {
             SummaryRow(number: $0[0].int ?? 0, subject: $0[1].string ?? "", status: $0[2].string ?? "", assignee: $0[3].string,
                        due: $0[4].string, updated: $0[5].string ?? "", requester: $0[6].string ?? "")
         }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
     }
 }

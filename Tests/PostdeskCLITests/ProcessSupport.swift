@@ -1,12 +1,8 @@
 import Foundation
 import PostdeskTestSupport
 
-/// The repository root, from this file's path (Tests/PostdeskCLITests/ProcessSupport.swift).
-let repositoryRoot: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    return parts.joined(separator: "/")
-}()
+/// The repository root (Tests/PostdeskTestSupport knows it).
+let repositoryRoot = testRepositoryRoot
 
 /// The `postdesk` binary built next to this test bundle.
 let postdeskBinary: String = {

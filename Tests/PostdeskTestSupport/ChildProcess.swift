@@ -90,8 +90,6 @@ public final class ChildProcess: @unchecked Sendable {
         return false
     }
 
-    public var isRunning: Bool { !poll() }
-
     /// Waits up to `seconds`; true when the child has ended.
     @discardableResult
     public func wait(seconds: Double) -> Bool {

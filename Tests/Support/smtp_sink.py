@@ -92,22 +92,35 @@ if args.auth:
     kwargs["auth_require_tls"] = bool(tls_context)
     kwargs["auth_exclude_mechanism"] = ["CRAM-MD5"]
 
-# Find a free port first (Controller needs a concrete one to probe readiness).
+# Find a free port first (Controller needs a concrete one to probe readiness). Another process can take the
+# port between the probe and the bind (tests run in parallel), and a port a test just freed can still be held
+# for a moment: retry with a new port (or, with --port, the same one) instead of failing the test.
 import socket
-if args.port:
-    kwargs["port"] = args.port
-else:
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); kwargs["port"] = s.getsockname()[1]; s.close()
-controller = Controller(Handler(), ready_timeout=10, **kwargs) if not args.implicit_tls else None
-if args.implicit_tls:
-    # Implicit TLS: run the server loop ourselves (Controller's readiness probe speaks plain SMTP).
-    loop = asyncio.new_event_loop()
-    server = loop.run_until_complete(loop.create_server(
-        lambda: SMTP(Handler(), hostname="postdesk-test", authenticator=kwargs.get("authenticator"),
-                     auth_require_tls=False), "127.0.0.1", kwargs["port"], ssl=tls_context))
-    threading.Thread(target=loop.run_forever, daemon=True).start()
-else:
-    controller.start()
+
+def start_server():
+    if args.port:
+        kwargs["port"] = args.port
+    else:
+        s = socket.socket(); s.bind(("127.0.0.1", 0)); kwargs["port"] = s.getsockname()[1]; s.close()
+    if args.implicit_tls:
+        # Implicit TLS: run the server loop ourselves (Controller's readiness probe speaks plain SMTP).
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(loop.create_server(
+            lambda: SMTP(Handler(), hostname="postdesk-test", authenticator=kwargs.get("authenticator"),
+                         auth_require_tls=False), "127.0.0.1", kwargs["port"], ssl=tls_context))
+        threading.Thread(target=loop.run_forever, daemon=True).start()
+    else:
+        Controller(Handler(), ready_timeout=10, **kwargs).start()
+
+for attempt in range(50):
+    try:
+        start_server()
+        break
+    except Exception as error:  # bind races surface as OSError or as aiosmtpd's own wrapper
+        if attempt == 49:
+            raise
+        print(f"sink: port {kwargs['port']} not usable ({error!r}), retrying", file=sys.stderr, flush=True)
+        time.sleep(0.1)
 print(f"PORT {kwargs['port']}", flush=True)
 stop = threading.Event()
 # Foundation's Process passes on the parent thread's blocked signals; unblock the ones we stop on.
