@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // Postdesk: an email-driven helpdesk daemon. No package dependencies: only the toolchain and
-// C libraries from Debian packages (libcurl, SQLite; libxcrypt later), each wrapped by one module.
+// C libraries from Debian packages (libcurl, SQLite, libxcrypt), each wrapped by one module.
 import PackageDescription
 
 let package = Package(
@@ -17,6 +17,9 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt",
+            providers: [.apt(["libcrypt-dev"])]),
         /// Typed wrappers for libcurl's variadic calls (Swift cannot call C variadics).
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
@@ -31,15 +34,17 @@ let package = Package(
         .target(name: "PostdeskSystem", path: "Sources/PostdeskSystem"),
         .target(name: "PostdeskStore", dependencies: ["CSQLite", "PostdeskCore"], path: "Sources/PostdeskStore"),
         .target(name: "PostdeskSMTP", dependencies: ["CCurl", "CCurlShim"], path: "Sources/PostdeskSMTP"),
+        /// yescrypt hashes (libxcrypt) and one-time codes from the system CSPRNG.
+        .target(name: "PostdeskCrypt", dependencies: ["CCrypt"], path: "Sources/PostdeskCrypt"),
 
         /// Services: ingestion (later outbox, scheduler), data directory, clock.
         .target(
-            name: "PostdeskDaemon", dependencies: ["PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem", "PostdeskSMTP"],
+            name: "PostdeskDaemon", dependencies: ["PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem", "PostdeskSMTP", "PostdeskCrypt"],
             path: "Sources/PostdeskDaemon"),
 
         // MARK: - Commands and the executable
         .target(
-            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP", "PostdeskCrypt"],
             path: "Sources/PostdeskCLI"),
         .executableTarget(name: "postdesk", dependencies: ["PostdeskCLI"], path: "Sources/postdesk"),
 
@@ -60,13 +65,14 @@ let package = Package(
             name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
         .testTarget(
             name: "PostdeskCoreTests", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Tests/PostdeskCoreTests"),
+        .testTarget(name: "PostdeskCryptTests", dependencies: ["PostdeskCrypt"], path: "Tests/PostdeskCryptTests"),
         .testTarget(name: "PostdeskSMTPTests", dependencies: ["PostdeskSMTP", "PostdeskTestSupport"], path: "Tests/PostdeskSMTPTests"),
         .testTarget(
             name: "PostdeskDaemonTests",
             dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],
             path: "Tests/PostdeskDaemonTests"),
         .testTarget(
-            name: "PostdeskCLITests", dependencies: ["PostdeskTestSupport", "PostdeskCLI", "PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP"],
+            name: "PostdeskCLITests", dependencies: ["PostdeskTestSupport", "PostdeskCLI", "PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP", "PostdeskCrypt"],
             path: "Tests/PostdeskCLITests"),
     ],
     swiftLanguageModes: [.v6]

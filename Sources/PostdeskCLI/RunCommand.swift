@@ -207,9 +207,11 @@ enum ExplainCommand: PostdeskCommand {
         if let mailboxName, mailbox.name != mailboxName { throw CommandError(.usage, "no mailbox named \(mailboxName)") }
         let store = try context.openStore(config)
         let plan: IngestPlan
+        let work: String?
         do {
             let ingestor = try Ingestor(config: config, store: store)
             plan = try ingestor.plan(bytes, mailbox: mailbox)
+            work = try ingestor.describeWork(plan)
         } catch { throw CommandError(.temporaryFailure, "cannot look up tickets: \(error)") }
         let s = plan.summary
         let c = context.console
@@ -225,6 +227,10 @@ enum ExplainCommand: PostdeskCommand {
         }
         if let done = try? store.ingested(key: plan.key) {
             c.print("decision:   already ingested (\(done.outcome)): run would only move the file to cur/")
+            return .ok
+        }
+        if let work {
+            c.print("decision:   \(work)")
             return .ok
         }
         c.print("decision:   \(describe(plan.decision.action, plan.ticket))")

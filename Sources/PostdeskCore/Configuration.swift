@@ -70,6 +70,10 @@ public struct Configuration: Sendable, Hashable {
         /// Queues this agent works; empty means every queue.
         public var queues: [String] = []
         public var line: Int
+
+        public init(id: String, address: String, name: String, queues: [String] = [], line: Int) {
+            self.id = id; self.address = address; self.name = name; self.queues = queues; self.line = line
+        }
     }
 
     public struct Outbound: Sendable, Hashable {

@@ -139,12 +139,21 @@ public enum MailCommands {
 
     /// Whether a subject asks for the status summary: `status` or its translation, alone (a `Re:` is allowed).
     public static func isStatusRequest(_ subject: String?) -> Bool {
+        subjectIs(subject, oneOf: LanguagePack.all.flatMap(\.statusSubjects))
+    }
+
+    /// Whether a mail's subject asks for a password reset code ("password reset" or a translation).
+    public static func isPasswordResetRequest(_ subject: String?) -> Bool {
+        subjectIs(subject, oneOf: LanguagePack.all.flatMap(\.resetSubjects))
+    }
+
+    /// The subject, without reply prefixes, case and surrounding space, is one of `words`.
+    static func subjectIs(_ subject: String?, oneOf words: [String]) -> Bool {
         var s = (subject ?? "").trimmingWhitespaceAndNewlines.lowercased()
         for prefix in ["re:", "aw:", "odp:", "rv:", "r:", "sv:"] where s.hasPrefix(prefix) {
             s = String(s.dropFirst(prefix.count)).trimmingWhitespaceAndNewlines
         }
-        let words = Set(LanguagePack.all.flatMap(\.statusSubjects).map { $0.lowercased() })
-        return words.contains(s)
+        return words.contains { $0.lowercased() == s }
     }
 }
 

@@ -9,6 +9,8 @@ extension Ingestor {
     /// Handles the mail that is not a plain customer message; nil leaves it to ordinary ingestion.
     func applyWork(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String, split: ReplyText.Split, at: String) throws -> IngestOutcome? {
         let summary = plan.summary
+        // Replies to a welcome mail never open a ticket, automatic or not.
+        if let confirmed = try confirmByReply(plan, mailbox: mailbox, split: split, rawPath: rawPath, at: at) { return confirmed }
         guard summary.automatic == nil, let sender = plan.sender else { return nil }
         var target: Int64? = nil
         switch plan.decision.action {
@@ -48,6 +50,32 @@ extension Ingestor {
                                      outcome: IngestOutcome.statusSummary.description, ticket: nil, message: row, at: at)
             return .statusSummary
         }
+        // A customer asking for a password reset code.
+        if case .newTicket = plan.decision.action, plan.agent == nil, MailCommands.isPasswordResetRequest(summary.subject) {
+            return try resetCodeByMail(plan, sender: sender, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
+        }
+        return nil
+    }
+
+    /// For `explain`: what `applyWork` would do with this mail instead of ordinary ingestion, if anything.
+    public func describeWork(_ plan: IngestPlan) throws -> String? {
+        let summary = plan.summary
+        if plan.agent == nil, case .newTicket = plan.decision.action,
+           let invited = try store.welcomeRecipient(answering: summary.inReplyTo + summary.references.reversed()) {
+            let from = plan.sender?.address.lowercased() ?? ""
+            return summary.automatic == nil && from == invited.lowercased()
+                ? "a reply to the welcome mail: confirm the account of \(invited); no ticket"
+                : "a reply to the welcome mail for \(invited) that does not confirm it (automatic, or from someone else); no ticket"
+        }
+        guard summary.automatic == nil, plan.sender != nil else { return nil }
+        if let claim = plan.agent {
+            if !claim.verified { return "mail claiming to be agent \(claim.key)'s, not proven (\(claim.reason)): no command runs, nothing is relayed" }
+            let commands = MailCommands.parseAgent(summary.text)
+            return "agent \(claim.key)'s mail: \(commands.commands.count) command(s)\(commands.problems.isEmpty ? "" : ", \(commands.problems.count) invalid (nothing would change)"), answer relayed unless it is internal"
+        }
+        guard case .newTicket = plan.decision.action else { return nil }
+        if MailCommands.isStatusRequest(summary.subject) { return "a status request: answer with the sender's ticket summary; no ticket" }
+        if MailCommands.isPasswordResetRequest(summary.subject) { return "a password reset request: mail a one-time code to the sender; no ticket" }
         return nil
     }
 
@@ -249,6 +277,7 @@ public final class Scheduler: @unchecked Sendable {
     public struct Report: Sendable, Hashable {
         public var closed: [Int64] = []
         public var reminded: [Int64] = []
+        public var codesPurged = 0
     }
 
     public func runDue() throws -> Report {
@@ -271,6 +300,8 @@ public final class Scheduler: @unchecked Sendable {
                 try ingestor.tellCustomer(.closed, number, cause: nil)
                 report.closed.append(number)
             }
+            // Reset codes live 15 minutes; their rows stay a day for the rate limit and the audit, then go.
+            report.codesPurged = try store.purgeCodes(issuedBefore: now - 86_400)
         }
         for n in report.reminded { ingestor.log(.info, "ticket #\(n): reminder sent (closes in \(config.helpdesk.autoCloseReminder!))") }
         for n in report.closed { ingestor.log(.info, "ticket #\(n): closed automatically after \(config.helpdesk.autoCloseAfter) without a customer reply") }

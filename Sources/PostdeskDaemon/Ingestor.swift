@@ -13,6 +13,8 @@ public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
     case agentMail(Int64)
     /// A request for the customer's ticket summary: answered, no ticket opened.
     case statusSummary
+    /// Account mail: a reply to a welcome mail, or a password reset request. Never a ticket.
+    case account(String)
     case bounce(Int64?)
     /// Already ingested (delivered twice, or re-read after a crash between commit and rename).
     case duplicate(Int64?)
@@ -27,6 +29,7 @@ public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
         case .reply(let n): return "added to ticket #\(n)"
         case .agentMail(let n): return "agent mail on ticket #\(n)"
         case .statusSummary: return "status summary requested"
+        case .account(let what): return what
         case .bounce(let n): return n.map { "bounce recorded on ticket #\($0)" } ?? "bounce recorded (no ticket)"
         case .duplicate(let n): return "already ingested\(n.map { " (ticket #\($0))" } ?? "")"
         case .quarantined(let id, let reason): return "quarantined as \(id): \(reason)"
@@ -59,7 +62,8 @@ public struct AgentClaim: Sendable, Hashable {
 
 /// Turns maildir messages into tickets and replies, exactly once.
 public final class Ingestor: @unchecked Sendable {
-    public let config: Configuration
+    /// The configuration, with the agents added by `postdesk agents add` appended to the config's own.
+    public private(set) var config: Configuration
     public let store: Store
     public let data: DataDirectory
     public let clock: any Clock
@@ -73,6 +77,7 @@ public final class Ingestor: @unchecked Sendable {
     public init(config: Configuration, store: Store, clock: any Clock = SystemClock(), limits: ParseLimits = .default,
                 templates: TemplateSet? = nil, log: @escaping (LogLevel, String) -> Void = { _, _ in }) throws {
         self.config = config
+        self.configuredAgents = config.agents
         self.store = store
         self.data = DataDirectory(config.helpdesk.dataDir)
         self.clock = clock
@@ -84,7 +89,25 @@ public final class Ingestor: @unchecked Sendable {
         try store.transaction {
             try store.syncAgents(config.agents.map { (key: $0.id, address: $0.address, name: $0.name) }, at: clock.now().iso8601)
         }
+        try refreshAgents()
     }
+
+    /// Picks up agents added with `postdesk agents add` since the last look (they live in the database).
+    /// Called before every scan; costs one small query.
+    public func refreshAgents() throws {
+        let extra = try store.commandLineAgents()
+        guard extra.map(\.address) != cliAgentAddresses else { return }
+        cliAgentAddresses = extra.map(\.address)
+        var merged = configuredAgents
+        let known = Set(merged.map { $0.address.lowercased() })
+        for a in extra where !known.contains(a.address) {
+            merged.append(Configuration.Agent(id: a.key, address: a.address, name: a.name, line: 0))
+        }
+        config.agents = merged
+        mailer.config = config
+    }
+    private var cliAgentAddresses: [String] = []
+    private let configuredAgents: [Configuration.Agent]
 
     // MARK: - Scanning
 
@@ -101,6 +124,7 @@ public final class Ingestor: @unchecked Sendable {
     /// Processes every pending message of every mailbox, oldest first, in batches.
     public func processPending(shouldStop: () -> Bool = { false }) -> Report {
         var report = Report()
+        do { try refreshAgents() } catch { log(.warning, "cannot read the agents added from the command line: \(error)") }
         for mailbox in config.mailboxes {
             let maildir = Maildir(mailbox.maildir)
             let entries: [Maildir.Entry]

@@ -9,7 +9,7 @@ import PostdeskSystem
 /// Every method runs inside the caller's transaction: the mail is queued together with the change that
 /// causes it, or not at all.
 public final class Mailer: @unchecked Sendable {
-    public let config: Configuration
+    public internal(set) var config: Configuration
     public let store: Store
     public let clock: any Clock
     public let templates: TemplateSet

@@ -153,6 +153,24 @@ public enum Migrations {
         CREATE INDEX outbox_automatic ON outbox(recipient, queued_at) WHERE automatic = 1 AND status != 'suppressed';
         CREATE INDEX outbox_ticket ON outbox(ticket);
         """,
+        // 3: accounts. Welcome invitations, one-time password reset codes (hashes only), CLI agents' origin.
+        """
+        ALTER TABLE customers ADD COLUMN invited_at TEXT;
+        ALTER TABLE customers ADD COLUMN password_set_at TEXT;
+        CREATE TABLE account_codes (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id),
+            code_hash TEXT NOT NULL,
+            requested_by TEXT NOT NULL CHECK (requested_by IN ('mail', 'operator')),
+            created INTEGER NOT NULL,
+            expires INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            used_at INTEGER,
+            superseded INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX account_codes_customer ON account_codes(customer_id, created);
+        CREATE INDEX account_codes_created ON account_codes(created);
+        """,
     ]
 
     /// The schema version this binary writes.
