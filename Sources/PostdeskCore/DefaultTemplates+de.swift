@@ -46,6 +46,16 @@ extension DefaultTemplates {
 
             {{text}}
             """,
+        .agentInternalNote: """
+            Subject: {{ticket_tag}} {{subject}}
+
+            {{author_name}} hat eine interne Notiz zu Ticket #{{ticket_number}} ({{status}}) geschrieben:
+
+            {{text}}
+
+            --
+            Intern: Der Kunde sieht diese Notiz nicht. Eine Antwort auf diese Nachricht wird ebenfalls eine interne Notiz.
+            """,
         .relay: """
             Subject: {{ticket_tag}} {{subject}}
 

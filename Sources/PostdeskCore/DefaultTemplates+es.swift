@@ -47,6 +47,16 @@ extension DefaultTemplates {
 
             {{text}}
             """,
+        .agentInternalNote: """
+            Subject: {{ticket_tag}} {{subject}}
+
+            {{author_name}} ha escrito una nota interna en el ticket #{{ticket_number}} ({{status}}):
+
+            {{text}}
+
+            --
+            Interno: el cliente no ve esta nota. Responder a este mensaje escribe otra nota interna.
+            """,
         .relay: """
             Subject: {{ticket_tag}} {{subject}}
 

@@ -47,6 +47,16 @@ extension DefaultTemplates {
 
             {{text}}
             """,
+        .agentInternalNote: """
+            Subject: {{ticket_tag}} {{subject}}
+
+            {{author_name}} a écrit une note interne sur le ticket #{{ticket_number}} ({{status}}) :
+
+            {{text}}
+
+            --
+            Interne : le client ne voit pas cette note. Répondre à ce message écrit une autre note interne.
+            """,
         .relay: """
             Subject: {{ticket_tag}} {{subject}}
 

@@ -47,6 +47,16 @@ extension DefaultTemplates {
 
             {{text}}
             """,
+        .agentInternalNote: """
+            Subject: {{ticket_tag}} {{subject}}
+
+            {{author_name}} ha scritto una nota interna sul ticket #{{ticket_number}} ({{status}}):
+
+            {{text}}
+
+            --
+            Interno: il cliente non vede questa nota. Rispondere a questo messaggio scrive un'altra nota interna.
+            """,
         .relay: """
             Subject: {{ticket_tag}} {{subject}}
 

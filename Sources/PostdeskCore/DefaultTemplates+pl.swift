@@ -48,6 +48,16 @@ extension DefaultTemplates {
 
             {{text}}
             """,
+        .agentInternalNote: """
+            Subject: {{ticket_tag}} {{subject}}
+
+            {{author_name}} dodał(a) notatkę wewnętrzną do zgłoszenia #{{ticket_number}} ({{status}}):
+
+            {{text}}
+
+            --
+            Wewnętrzne: klient nie widzi tej notatki. Odpowiedź na tę wiadomość doda kolejną notatkę wewnętrzną.
+            """,
         .relay: """
             Subject: {{ticket_tag}} {{subject}}
 

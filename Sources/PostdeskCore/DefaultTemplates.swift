@@ -50,6 +50,16 @@ public enum DefaultTemplates {
 
             {{text}}
             """,
+        .agentInternalNote: """
+            Subject: {{ticket_tag}} {{subject}}
+
+            {{author_name}} wrote an internal note on ticket #{{ticket_number}} ({{status}}):
+
+            {{text}}
+
+            --
+            Internal: the customer does not see this note. Replying to this message writes another internal note.
+            """,
         .relay: """
             Subject: {{ticket_tag}} {{subject}}
 

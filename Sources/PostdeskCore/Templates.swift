@@ -6,6 +6,8 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
     case agentNewTicket = "agent_new_ticket"
     /// To the assignee (or the agents): the customer wrote again.
     case agentCustomerReply = "agent_customer_reply"
+    /// To the other agents: an agent wrote an internal note. Replying to it writes another internal note.
+    case agentInternalNote = "agent_internal_note"
     /// To the customer: an agent's answer, relayed from the queue address.
     case relay
     /// To the customer: who handles the ticket, and by when.
@@ -31,7 +33,7 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
     public var fileName: String { rawValue + ".txt" }
 
     /// Who reads it: agents get the helpdesk's language, customers their own.
-    public var forAgents: Bool { self == .agentNewTicket || self == .agentCustomerReply }
+    public var forAgents: Bool { self == .agentNewTicket || self == .agentCustomerReply || self == .agentInternalNote }
 
     /// RFC 3834: an answer to a message (`auto-replied`) or mail Postdesk starts itself (`auto-generated`).
     /// A relayed agent reply is written by a person: nil.
@@ -52,6 +54,7 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
         case .confirmation: return ["turnaround", "received_at"]
         case .agentNewTicket: return ["requester", "requester_name", "queue", "text", "attachments", "priority"]
         case .agentCustomerReply: return ["requester", "requester_name", "queue", "text", "attachments", "status"]
+        case .agentInternalNote: return ["author_name", "text", "status"]
         case .relay: return ["agent_name", "text"]
         case .assigned: return ["agent_name", "due"]
         case .resolved: return ["close_after", "close_at"]
@@ -69,7 +72,7 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
     public var required: Set<String> {
         switch self {
         case .confirmation: return ["ticket_number"]
-        case .agentNewTicket, .agentCustomerReply: return ["ticket_number", "text"]
+        case .agentNewTicket, .agentCustomerReply, .agentInternalNote: return ["ticket_number", "text"]
         case .relay: return ["text"]
         case .assigned: return ["agent_name"]
         case .followUp: return ["ticket_number", "previous_number"]

@@ -125,7 +125,9 @@ extension Ingestor {
             default: break
             }
         }
-        let isInternal = parsed.isInternal || !problems.isEmpty
+        // A reply to an internal-note notice is itself an internal note, as is any mail with #internal.
+        let answersNote = try summary.inReplyTo.contains { try store.isInternalNotice(messageID: $0) }
+        let isInternal = parsed.isInternal || answersNote || !problems.isEmpty
         let row = try recordInbound(plan, ticket: number, visibility: isInternal ? "internal" : "public", kind: "mail",
                                     text: parsed.body, quoted: split.quoted, rawPath: rawPath, at: at)
         if !problems.isEmpty {
@@ -181,9 +183,14 @@ extension Ingestor {
                 continue
             }
         }
-        // The answer goes to the customer first, then what the commands tell them.
-        if !isInternal && !parsed.body.isEmpty {
-            try relay(parsed.body, on: number, from: claim, plan: plan, cause: row)
+        // The answer goes to the customer first, then what the commands tell them. An internal note goes to
+        // the other agents instead (the assignee, or the queue's agents while it is unassigned).
+        if !parsed.body.isEmpty {
+            if isInternal {
+                try noticeOfInternalNote(parsed.body, on: number, from: claim, mailbox: mailbox, answering: summary, cause: row)
+            } else {
+                try relay(parsed.body, on: number, from: claim, plan: plan, cause: row)
+            }
         }
         for kind in notices { try tellCustomer(kind, number, cause: row) }
         try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
@@ -210,6 +217,18 @@ extension Ingestor {
         }
         try store.audit(ticket: number, actor: claim.address, action: "relayed", detail: "to \(seen.sorted().joined(separator: ", "))",
                         cause: cause, at: clock.now().iso8601)
+    }
+
+    private func noticeOfInternalNote(_ text: String, on number: Int64, from claim: AgentClaim, mailbox: Configuration.Mailbox,
+                                      answering: MessageSummary, cause: Int64) throws {
+        let assignee = try store.mailContext(ticket: number)?.assigneeAddress?.lowercased()
+        let queueAgents = config.agents.filter { $0.queues.isEmpty || $0.queues.contains(mailbox.name) }
+        let targets = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a } }.map { [$0] } ?? queueAgents
+        for agent in targets where agent.address.lowercased() != claim.address.lowercased() {
+            try mailer.queue(.agentInternalNote, ticket: number, fromName: "\(claim.name) (\(config.helpdesk.name))",
+                             to: .init(address: agent.address, name: agent.name, isAgent: true),
+                             values: ["author_name": claim.name, "text": text], answering: answering, causeMessage: cause)
+        }
     }
 
     /// A status-change mail to the ticket's requester (assigned, resolved, closed). The Mailer fills in the

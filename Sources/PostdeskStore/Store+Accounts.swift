@@ -88,6 +88,11 @@ extension Store {
         return nil
     }
 
+    /// Whether Postdesk sent this Message-ID as a notice of an internal note (replies to it stay internal).
+    public func isInternalNotice(messageID: String) throws -> Bool {
+        try db.query("SELECT 1 FROM outbox WHERE message_id = ? AND kind = 'agent_internal_note'", [.text(messageID)]).first != nil
+    }
+
     // MARK: - Organizations
 
     public struct OrganizationRow: Sendable, Hashable {

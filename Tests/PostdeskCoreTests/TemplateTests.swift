@@ -9,7 +9,7 @@ import Testing
         "text": "THE-TEXT", "attachments": "a.png", "priority": "normal", "status": "Open", "agent_name": "Alice Novak",
         "due": "25 Nov 2026", "close_after": "2 days", "close_at": "25 Nov 2026 10:00", "previous_number": "41",
         "previous_tag": "[Acme #41]", "ticket_list": "THE-LIST", "ticket_count": "3", "code": "123456",
-        "expires_minutes": "15", "errors": "THE-ERRORS",
+        "expires_minutes": "15", "errors": "THE-ERRORS", "author_name": "Bob",
     ]
 
     /// Every built-in template, in every language, parses, uses only known placeholders and has the required ones.

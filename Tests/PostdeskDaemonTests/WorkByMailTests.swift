@@ -146,6 +146,40 @@ import Testing
         #expect(note.text == "Customer is on the old firmware.")
     }
 
+    /// An internal note reaches the other agents; replying to that notice is another internal note, never sent
+    /// to the customer, even without #internal.
+    @Test func replyingToAnInternalNoteNoticeStaysInternal() throws {
+        let desk = try TestDesk(extraConfig: "\n[agent bob]\naddress = bob@acme.test\nname = Bob Builder\n")
+        let notice = try Self.openTicket(desk)
+        try desk.deliver(Self.agentReply(to: notice, "#internal\n\nCustomer is a VIP, call them.", id: "n1@acme.test",
+                                         from: "Bob Builder <bob@acme.test>"))
+        #expect(desk.run() == [.agentMail(1)])
+        var sent = try desk.sendAndRead()
+        let toAlice = try #require(sent.first { $0.header("X-Postdesk-Kind") == "agent_internal_note" })
+        #expect(toAlice.deliveredTo == "alice@acme.test")
+        #expect(toAlice.plainText.contains("Customer is a VIP"))
+        #expect(toAlice.plainText.contains("Bob Builder"))
+        #expect(!sent.contains { $0.header("X-Postdesk-Kind") == "agent_internal_note" && $0.deliveredTo == "bob@acme.test" })
+
+        // Alice answers the notice without #internal: still internal, and Bob hears of it; Ana hears nothing.
+        try desk.deliver(mail(from: "Alice Novak <alice@acme.test>", subject: "Re: [Acme #1] Printer broken", id: "n2@acme.test",
+                              inReplyTo: MessageSummary(toAlice).messageID, body: "Called them, all good.\n\n> Customer is a VIP"))
+        #expect(desk.run() == [.agentMail(1)])
+        sent = try desk.sendAndRead()
+        #expect(!sent.contains { $0.deliveredTo == "ana@example.org" && $0.plainText.contains("Called them") })
+        #expect(!sent.contains { $0.header("X-Postdesk-Kind") == "relay" })
+        #expect(sent.contains { $0.header("X-Postdesk-Kind") == "agent_internal_note" && $0.deliveredTo == "bob@acme.test"
+            && $0.plainText.contains("Called them") })
+        let last = try #require(try desk.store.ticket(1)?.messages?.last { $0.direction == "in" })
+        #expect(last.visibility == "internal")
+        #expect(last.text == "Called them, all good.")
+
+        // Replying to the ordinary new-ticket notice is still an answer to the customer.
+        try desk.deliver(Self.agentReply(to: notice, "Hello Ana, fixed.", id: "n3@acme.test"))
+        _ = desk.run()
+        #expect(try desk.sendAndRead().contains { $0.header("X-Postdesk-Kind") == "relay" && $0.deliveredTo == "ana@example.org" })
+    }
+
     @Test(arguments: [
         // (Authentication-Results fields, top first; verified?)
         (["mx.acme.test; dkim=pass header.d=acme.test header.s=s1; spf=fail"], true),
