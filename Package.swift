@@ -23,6 +23,9 @@ let package = Package(
         /// Typed wrappers for libcurl's variadic calls (Swift cannot call C variadics).
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
+        /// signalfd(2) and the monotonic clock, which Glibc's Swift module leaves out.
+        .target(name: "CSystemShim", path: "Sources/CSystemShim"),
+
         // MARK: - Pure modules
         /// RFC 5322 / MIME parsing and (later) composing. No I/O.
         .target(name: "PostdeskMail", path: "Sources/PostdeskMail", exclude: []),
@@ -31,7 +34,7 @@ let package = Package(
 
         // MARK: - Modules over the system and C libraries
         /// File descriptors, errno, files and folders (later maildir, inotify, signals).
-        .target(name: "PostdeskSystem", path: "Sources/PostdeskSystem"),
+        .target(name: "PostdeskSystem", dependencies: ["CSystemShim"], path: "Sources/PostdeskSystem"),
         .target(name: "PostdeskStore", dependencies: ["CSQLite", "PostdeskCore"], path: "Sources/PostdeskStore"),
         .target(name: "PostdeskSMTP", dependencies: ["CCurl", "CCurlShim"], path: "Sources/PostdeskSMTP"),
         /// yescrypt hashes (libxcrypt) and one-time codes from the system CSPRNG.

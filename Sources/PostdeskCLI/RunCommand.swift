@@ -10,10 +10,6 @@ import PostdeskSystem
 import Glibc
 #endif
 
-/// Set from the SIGTERM/SIGINT handler; read by the loop. A plain atomic-sized flag is what a signal
-/// handler may touch.
-nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
-
 enum RunCommand: PostdeskCommand {
     static let name = "run"
     static let summary = "the daemon; --once: process everything pending, then exit"
@@ -22,12 +18,18 @@ enum RunCommand: PostdeskCommand {
 
         Reads every mailbox's maildir (new/ and unseen cur/), turns each message into a ticket, a reply, a
         recorded bounce or a quarantined message, exactly once, and moves it to cur/ with the S flag after its
-        database transaction committed.
+        database transaction committed. Sends the mail this causes from the outbox, and runs the scheduler
+        (reminders, auto-close).
 
-          --once   process everything pending, then exit (0, or 75 when something was deferred)
+          --once   process everything pending, the due outbox and the due scheduled jobs, then exit
+                   (0, or 75 when something was deferred)
 
-        Without --once it keeps running until SIGTERM or SIGINT, finishing the batch in hand: inotify wakes it
-        when mail arrives in a new/ folder, and it rescans every 10 seconds as a safety net.
+        Without --once it runs until SIGTERM or SIGINT: inotify wakes it when mail arrives in a new/ folder, and
+        it rescans every 10 seconds as a safety net. Under systemd (Type=notify) it speaks the notify protocol
+        over $NOTIFY_SOCKET: READY=1 after the first scan, STATUS= with a one-line summary, WATCHDOG=1 at half
+        of $WATCHDOG_USEC while its services make progress, RELOADING=1 and STOPPING=1.
+          SIGHUP           reload the config and templates; a bad new config is rejected and the old one kept
+          SIGTERM, SIGINT  finish the batch and the mail in hand, then exit 0
         Logs go to stderr, one line per event, with syslog priority prefixes (<3> error ... <6> info).
         """
 
@@ -36,69 +38,252 @@ enum RunCommand: PostdeskCommand {
         for a in arguments {
             if a == "--once" { once = true } else { throw CommandError(.usage, "unknown argument \(a)\n\n" + help) }
         }
-        let config = try context.loadConfig(showWarnings: true)
-        let store = try context.openStore(config)
+        if once { return try runOnce(context) }
+        return try Daemon(context).run()
+    }
+
+    static func runOnce(_ context: CommandContext) throws(CommandError) -> ExitCode {
         let console = context.console
-        let log: @Sendable (LogLevel, String) -> Void = { level, line in console.error("<\(level.rawValue)>\(line)") }
+        let services = try DaemonServices(context, log: { level, line in console.error("<\(level.rawValue)>\(line)") })
+        let report = services.ingestor.processPending()
+        let deferred = report.outcomes.filter { if case .deferred = $0.outcome { return true }; return false }.count
+        console.error("<6>run --once: \(report.count) message(s) processed, \(deferred) deferred")
+        do { _ = try services.scheduler.runDue() } catch { console.error("<4>scheduler: \(error)") }
+        let sent = services.sender.sendDue()
+        if sent.total > 0 {
+            console.error("<6>run --once: outbox: \(sent.sent) sent, \(sent.retrying) to retry later, \(sent.failed) failed")
+        }
+        return deferred > 0 ? .temporaryFailure : .ok
+    }
+}
+
+/// Everything built from one configuration: the services `run` drives. A reload builds a new set and swaps
+/// it in only when the whole set could be built.
+final class DaemonServices: @unchecked Sendable {
+    let config: Configuration
+    let ingestor: Ingestor
+    let scheduler: Scheduler
+    let sender: OutboxSender
+    /// A connection of its own for the STATUS numbers.
+    let statusStore: Store
+
+    init(_ context: CommandContext, log: @escaping @Sendable (LogLevel, String) -> Void) throws(CommandError) {
+        let config = try context.loadConfig()
+        for w in config.warnings { log(.notice, w.description) }
+        let store = try context.openStore(config)
         let loaded = TemplateLoader.load(config)
         if !loaded.problems.isEmpty {
             throw CommandError(.configuration, "the templates have problems:\n" + loaded.problems.joined(separator: "\n"))
         }
-        let ingestor: Ingestor
+        for m in config.mailboxes where !Maildir(m.maildir).exists {
+            throw CommandError(.configuration, "mailbox \(m.name): \(m.maildir) is not a maildir (it needs new/, cur/ and tmp/)")
+        }
         do {
             ingestor = try Ingestor(config: config, store: store, templates: loaded.templates, log: log)
         } catch {
             throw CommandError(.configuration, "cannot prepare data_dir \(config.helpdesk.dataDir): \(error)")
         }
-        for m in config.mailboxes where !Maildir(m.maildir).exists {
-            throw CommandError(.configuration, "mailbox \(m.name): \(m.maildir) is not a maildir (it needs new/, cur/ and tmp/)")
-        }
+        self.config = config
+        scheduler = Scheduler(ingestor)
         // The sender has its own database connection: SMTP may block for a while, ingestion goes on.
-        let sender = OutboxSender(config: config, store: try context.openStore(config), log: log)
-        if once {
-            let report = ingestor.processPending()
-            let deferred = report.outcomes.filter { if case .deferred = $0.outcome { return true }; return false }.count
-            console.error("<6>run --once: \(report.count) message(s) processed, \(deferred) deferred")
-            let scheduler = Scheduler(ingestor)
-            do { _ = try scheduler.runDue() } catch { console.error("<4>scheduler: \(error)") }
-            let sent = sender.sendDue()
-            if sent.total > 0 {
-                console.error("<6>run --once: outbox: \(sent.sent) sent, \(sent.retrying) to retry later, \(sent.failed) failed")
-            }
-            return deferred > 0 ? .temporaryFailure : .ok
+        sender = OutboxSender(config: config, store: try context.openStore(config), log: log)
+        statusStore = try context.openStore(config)
+    }
+}
+
+/// `postdesk run`: one thread polls inotify, the signalfd and its timers; the outbox sends on its own thread.
+final class Daemon: @unchecked Sendable {
+    let context: CommandContext
+    let console: Console
+    let signals: SignalSource
+    let notifier: SystemdNotifier?
+    /// The last warning or error, for STATUS (written from both threads).
+    let lastError = Mutex<String?>(nil)
+
+    var services: DaemonServices!
+    var outbox: OutboxLoop!
+    var watcher: DirectoryWatcher!
+    var stopping = false
+    var reloadRequested = false
+    var state = "starting"
+    var lastWatchdog = 0.0
+    var lastStatus = ""
+    var lastStatusAt = 0.0
+
+    /// How often every new/ folder is rescanned even without an inotify event.
+    static let rescanInterval = 10.0
+
+    init(_ context: CommandContext) throws(CommandError) {
+        self.context = context
+        console = context.console
+        // First of all, before any thread exists: the stop and reload signals become events on a descriptor.
+        // Threads started later inherit the blocked mask, so a signal can never kill one of them midway.
+        do { signals = try SignalSource([SIGTERM, SIGINT, SIGHUP]) } catch {
+            throw CommandError(.temporaryFailure, "cannot set up signal handling: \(error)")
         }
-        signal(SIGTERM) { _ in stopRequested = 1 }
-        signal(SIGINT) { _ in stopRequested = 1 }
-        // A parent may hand us a blocked signal mask (Foundation's Process does): the daemon must still stop.
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGTERM)
-        sigaddset(&stopSignals, SIGINT)
-        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-        let watcher: DirectoryWatcher
-        do { watcher = try DirectoryWatcher(config.mailboxes.map { $0.maildir + "/new" }) } catch {
+        notifier = SystemdNotifier(environment: PostdeskCommandLine.currentEnvironment())
+    }
+
+    func log(_ level: LogLevel, _ line: String) {
+        console.error("<\(level.rawValue)>\(line)")
+        if level.rawValue <= LogLevel.warning.rawValue {
+            let stamp = SystemClock().now().iso8601
+            lastError.withLock { $0 = "\(stamp.dropFirst(11).prefix(8)) \(line)" }
+        }
+    }
+
+    func run() throws(CommandError) -> ExitCode {
+        let logger: @Sendable (LogLevel, String) -> Void = { [unowned self] level, line in self.log(level, line) }
+        notifier?.status("starting: opening the database and reading the config")
+        services = try DaemonServices(context, log: logger)
+        watcher = try makeWatcher(services.config)
+        outbox = OutboxLoop(services.sender)
+        outbox.start()
+        log(.info, "postdesk running: \(services.config.mailboxes.count) mailbox(es)\(notifier == nil ? "" : ", systemd notify on")"
+            + (notifier?.watchdogInterval.map { ", watchdog every \(Int($0))s" } ?? ""))
+
+        // The first scan, then READY=1: systemd starts dependent units only once mail is really being taken in.
+        var nextScan = 0.0
+        var retryDelay = 0.0
+        var first = true
+        while true {
+            readSignals()
+            if stopping { break }
+            if reloadRequested { reload(); nextScan = 0 }
+            let now = MonotonicClock.seconds
+            if now >= nextScan {
+                let report = services.ingestor.processPending(shouldStop: { [unowned self] in
+                    self.readSignals()
+                    self.watchdogTick()  // each batch done is progress
+                    return self.stopping
+                })
+                var queued = report.count > 0
+                do {
+                    let due = try services.scheduler.runDue()
+                    queued = queued || !due.closed.isEmpty || !due.reminded.isEmpty
+                } catch { log(.warning, "scheduler: \(error)") }
+                if queued { outbox.wake() }
+                let deferred = report.outcomes.compactMap { if case .deferred(let why) = $0.outcome { return why }; return nil }
+                if let why = deferred.first {
+                    // The database is busy or the disk full: nothing is lost (the mail stays in new/); try again soon.
+                    retryDelay = min(max(retryDelay * 2, 1), 30)
+                    state = "paused: \(deferred.count) message(s) deferred (\(Self.short(why))); retrying in \(Int(retryDelay))s"
+                    nextScan = MonotonicClock.seconds + retryDelay
+                } else {
+                    retryDelay = 0
+                    state = "idle"
+                    nextScan = MonotonicClock.seconds + Self.rescanInterval
+                }
+                updateStatus(force: first || !report.outcomes.isEmpty)
+                if first {
+                    notifier?.ready(status: statusLine())
+                    first = false
+                }
+            }
+            watchdogTick()
+            updateStatus(force: false)
+            // Sleep until mail arrives, a signal comes, or a timer is due.
+            var timeout = nextScan - MonotonicClock.seconds
+            if let w = notifier?.watchdogInterval { timeout = min(timeout, w - (MonotonicClock.seconds - lastWatchdog)) }
+            let ready = Poller.wait([watcher.fileDescriptor, signals.fileDescriptor],
+                                    timeoutMilliseconds: Int32(max(0, min(timeout, 60)) * 1000) + 1)
+            if ready[0] {
+                watcher.drain()
+                if retryDelay == 0 { nextScan = 0 }
+            }
+        }
+        notifier?.stopping()
+        log(.info, "postdesk stopping")
+        outbox.stop()
+        log(.info, "postdesk stopped")
+        return .ok
+    }
+
+    func makeWatcher(_ config: Configuration) throws(CommandError) -> DirectoryWatcher {
+        do { return try DirectoryWatcher(config.mailboxes.map { $0.maildir + "/new" }) } catch {
             throw CommandError(.temporaryFailure, "cannot watch the maildirs: \(error)")
         }
-        console.error("<6>postdesk running: \(config.mailboxes.count) mailbox(es)")
-        // Scan, then sleep until inotify says mail arrived (or the periodic rescan is due: a safety net for
-        // events lost to a full queue or to folders on network filesystems).
-        let outbox = OutboxLoop(sender)
-        outbox.start()
-        let scheduler = Scheduler(ingestor)
-        while stopRequested == 0 {
-            let report = ingestor.processPending(shouldStop: { stopRequested != 0 })
-            var queued = report.count > 0
-            do {
-                let due = try scheduler.runDue()
-                queued = queued || !due.closed.isEmpty || !due.reminded.isEmpty
-            } catch { console.error("<4>scheduler: \(error)") }
-            if queued { outbox.wake() }
-            if stopRequested != 0 { break }
-            _ = watcher.wait(timeoutMilliseconds: 10_000)
+    }
+
+    func readSignals() {
+        for s in signals.pending() {
+            switch s {
+            case SIGHUP: reloadRequested = true
+            default:
+                if !stopping { log(.info, "signal \(s == SIGINT ? "SIGINT" : "SIGTERM"): stopping after the work in hand") }
+                stopping = true
+            }
         }
-        console.error("<6>postdesk stopping")
-        outbox.stop()
-        return .ok
+    }
+
+    /// SIGHUP: a new config, templates and services, or (if any of it is wrong) the old ones, with the reason.
+    func reload() {
+        reloadRequested = false
+        notifier?.reloading()
+        log(.info, "SIGHUP: reloading \(context.configPath)")
+        let logger: @Sendable (LogLevel, String) -> Void = { [unowned self] level, line in self.log(level, line) }
+        do {
+            let fresh = try DaemonServices(context, log: logger)
+            let freshWatcher = try makeWatcher(fresh.config)
+            outbox.stop()  // lets the mail in hand finish
+            services = fresh
+            watcher = freshWatcher
+            outbox = OutboxLoop(fresh.sender)
+            outbox.start()
+            log(.info, "reloaded: \(fresh.config.mailboxes.count) mailbox(es), \(fresh.config.agents.count) agent(s)")
+            state = "idle"
+        } catch {
+            log(.error, "reload rejected, still running with the previous configuration: \(error.message)")
+            state = "idle (reload rejected: \(Self.short(error.message)))"
+        }
+        notifier?.ready(status: statusLine())
+        lastStatus = ""
+    }
+
+    /// WATCHDOG=1 at half of WATCHDOG_USEC, but only while the services make progress: this loop is alive
+    /// (it is the one calling), and the outbox thread is idle or moved on recently.
+    func watchdogTick() {
+        guard let notifier, let interval = notifier.watchdogInterval else { return }
+        let now = MonotonicClock.seconds
+        guard now - lastWatchdog >= interval else { return }
+        guard outbox.isMakingProgress(within: interval * 2) else {
+            if state.hasPrefix("stalled") == false { log(.warning, "outbox thread stalled: no watchdog ping until it moves") }
+            state = "stalled: the outbox thread has made no progress for \(Int(interval * 2))s"
+            return
+        }
+        if state.hasPrefix("stalled") { state = "idle" }
+        notifier.watchdog()
+        lastWatchdog = now
+    }
+
+    func statusLine() -> String {
+        var parts = [state]
+        if let c = try? services.statusStore.daemonCounts() {
+            parts.append("\(c.unassigned) unassigned, \(c.open) open")
+            parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
+        }
+        parts.append("last error: \(lastError.withLock { $0 } ?? "none")")
+        return parts.joined(separator: "; ")
+    }
+
+    /// STATUS= after every scan that did something, and every 10 s otherwise (so counts stay fresh); only when
+    /// the line changed.
+    func updateStatus(force: Bool) {
+        guard let notifier else { return }
+        let now = MonotonicClock.seconds
+        guard force || now - lastStatusAt >= Self.rescanInterval else { return }
+        let line = statusLine()
+        lastStatusAt = now
+        if line != lastStatus {
+            notifier.status(line)
+            lastStatus = line
+        }
+    }
+
+    /// One line of at most 160 characters (a multi-line config report keeps its first problems).
+    static func short(_ s: String) -> String {
+        let one = s.split(separator: "\n").map { String($0.drop(while: { $0 == " " || $0 == "\t" })) }.joined(separator: " ")
+        return one.count > 160 ? String(one.prefix(157)) + "..." : one
     }
 }
 
@@ -109,19 +294,26 @@ final class OutboxLoop: @unchecked Sendable {
     private let wakeup = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
+    /// Monotonic microseconds of the last sign of life, and whether the thread is asleep waiting for work.
+    private let lastProgress = Atomic<UInt64>(MonotonicClock.microseconds)
+    private let idle = Atomic<Bool>(false)
 
     init(_ sender: OutboxSender) { self.sender = sender }
 
     func start() {
+        sender.onProgress = { [unowned self] in self.lastProgress.store(MonotonicClock.microseconds, ordering: .relaxed) }
         let thread = DispatchQueue(label: "postdesk.outbox")
         thread.async { [self] in
             while !isStopping {
+                idle.store(false, ordering: .relaxed)
+                lastProgress.store(MonotonicClock.microseconds, ordering: .relaxed)
                 _ = sender.sendDue(shouldStop: { self.isStopping })
                 if isStopping { break }
                 var wait: Int64 = 60
                 if let next = try? sender.store.nextOutboxAttempt() {
                     wait = max(0, min(wait, next - sender.clock.now()))
                 }
+                idle.store(true, ordering: .relaxed)
                 if wait > 0 { _ = wakeup.wait(timeout: .now() + .seconds(Int(wait))) }
             }
             done.signal()
@@ -129,6 +321,12 @@ final class OutboxLoop: @unchecked Sendable {
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    /// Asleep waiting for work, or moved on within the last `seconds`.
+    func isMakingProgress(within seconds: Double) -> Bool {
+        idle.load(ordering: .relaxed)
+            || Double(MonotonicClock.microseconds &- lastProgress.load(ordering: .relaxed)) / 1_000_000 < seconds
+    }
 
     func wake() { wakeup.signal() }
 

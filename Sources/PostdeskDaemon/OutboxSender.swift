@@ -100,6 +100,9 @@ public final class OutboxSender: @unchecked Sendable {
     }
 
     /// Sends everything due now, batch after batch, until nothing is due or `shouldStop` says so.
+    /// Called after each mail handed to the transport (the daemon's watchdog counts it as progress).
+    public var onProgress: (@Sendable () -> Void)?
+
     public func sendDue(shouldStop: () -> Bool = { false }) -> Report {
         var report = Report()
         var transport: (any MailTransport)? = nil
@@ -126,6 +129,7 @@ public final class OutboxSender: @unchecked Sendable {
                     continue
                 }
                 let result = transport!.send(entry.raw, from: entry.envelopeFrom, to: entry.recipient, outboxID: entry.id)
+                onProgress?()
                 if result.reachedNoServer, case .temporaryFailure(let why) = result { connectionDown = why }
                 results.append((entry, result))
             }

@@ -170,6 +170,7 @@ public enum Migrations {
         );
         CREATE INDEX account_codes_customer ON account_codes(customer_id, created);
         CREATE INDEX account_codes_created ON account_codes(created);
+        CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
         """,
     ]
 

@@ -6,6 +6,8 @@ import Glibc
 /// writing). Used on each maildir's `new/`, so delivered mail is seen in milliseconds without polling.
 public final class DirectoryWatcher: @unchecked Sendable {
     private let fd: Int32
+    /// For polling together with other descriptors; call `drain()` when it is readable.
+    public var fileDescriptor: Int32 { fd }
 
     public init(_ folders: [String]) throws(SystemError) {
         fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
@@ -20,6 +22,19 @@ public final class DirectoryWatcher: @unchecked Sendable {
     }
 
     deinit { close(fd) }
+
+    /// Consumes every pending event; true if there were any.
+    @discardableResult
+    public func drain() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var got = false
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { break }
+            got = true
+        }
+        return got
+    }
 
     /// Waits up to `timeoutMilliseconds` for events; returns true when some arrived (all pending events are
     /// consumed). Returns false on timeout or when a signal interrupted the wait.
