@@ -65,7 +65,7 @@ let package = Package(
         /// Real child processes with deadlines and a clean signal state, for the tests that start programs.
         .target(name: "PostdeskTestSupport", path: "Tests/PostdeskTestSupport"),
         .testTarget(
-            name: "PostdeskMailTests", dependencies: ["PostdeskMail"], path: "Tests/PostdeskMailTests"),
+            name: "PostdeskMailTests", dependencies: ["PostdeskMail", "PostdeskSystem"], path: "Tests/PostdeskMailTests"),
         .testTarget(
             name: "PostdeskCoreTests", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Tests/PostdeskCoreTests"),
         .testTarget(name: "PostdeskCryptTests", dependencies: ["PostdeskCrypt"], path: "Tests/PostdeskCryptTests"),

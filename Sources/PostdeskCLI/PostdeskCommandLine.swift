@@ -25,7 +25,8 @@ public enum PostdeskCommandLine {
     // Metatypes of a non-Sendable protocol: the table is an immutable `let`, so sharing it is safe.
     nonisolated(unsafe) static let commands: [any PostdeskCommand.Type] = [
         RunCommand.self, InspectCommand.self, ExplainCommand.self, CheckConfigCommand.self, TicketsCommand.self,
-        CustomersCommand.self, AgentsCommand.self, QuarantineCommand.self, VersionCommand.self,
+        CustomersCommand.self, AgentsCommand.self, QuarantineCommand.self, ExportCommand.self, BackupCommand.self, StatsCommand.self,
+        VersionCommand.self,
     ]
 
     static var usage: String {

@@ -354,8 +354,20 @@ enum CheckConfigCommand: PostdeskCommand {
         guard arguments.isEmpty else { throw CommandError(.usage, "takes no arguments\n\n" + help) }
         let config = try context.loadConfig(showWarnings: true)
         var problems: [String] = []
-        for m in config.mailboxes where !Maildir(m.maildir).exists {
-            problems.append("\(config.file):\(m.line): [mailbox \(m.name)] maildir \(m.maildir) does not exist or lacks new/, cur/, tmp/")
+        for m in config.mailboxes {
+            if !Maildir(m.maildir).exists {
+                problems.append("\(config.file):\(m.line): [mailbox \(m.name)] maildir \(m.maildir) does not exist or lacks new/, cur/, tmp/")
+            } else {
+                // Postdesk moves each message from new/ to cur/ once it is stored.
+                for sub in ["new", "cur"] where access(m.maildir + "/" + sub, W_OK | X_OK) != 0 {
+                    problems.append("\(config.file):\(m.line): [mailbox \(m.name)] \(m.maildir)/\(sub) is not writable by this user (Postdesk moves mail from new/ to cur/)")
+                }
+            }
+        }
+        if config.outbound.transport == .maildir, let out = config.outbound.maildir {
+            if FileSystem.kind(of: out) != nil, access(out, W_OK | X_OK) != 0 {
+                problems.append("\(config.file): [outbound] maildir \(out) is not writable by this user")
+            }
         }
         for (what, dir) in [("data_dir", config.helpdesk.dataDir), ("database", FileSystem.directoryName(config.helpdesk.database))] {
             if FileSystem.kind(of: dir) == nil {

@@ -2,20 +2,24 @@ import PostdeskStore
 
 enum TicketsCommand: PostdeskCommand {
     static let name = "tickets"
-    static let summary = "list, show and search tickets"
+    static let summary = "list, show and search tickets; assign, set the status and answer as an agent"
     static let help = """
         usage: postdesk tickets list [--status S] [--queue Q] [--unassigned] [--requester ADDR] [--limit N] [--json]
                postdesk tickets show N [--json]
                postdesk tickets search QUERY [--json]
+               postdesk tickets assign N AGENT [--as AGENT]
+               postdesk tickets status N STATUS [--as AGENT]
+               postdesk tickets reply N --file F [--internal] [--as AGENT]
 
         list     tickets, newest first (--unassigned: the "to be assigned" queue: no assignee, not resolved/closed)
         show     one ticket with its whole thread, internal notes included
         search   full-text search over subjects, bodies, references and requesters (words match as prefixes)
         --json   the shapes of INTERFACE.md (list and search print an array of tickets without messages)
-        """
+        """ + "\n\n" + TicketActions.help.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(4).joined(separator: "\n")
 
     static func run(_ arguments: [String], _ context: CommandContext) throws(CommandError) -> ExitCode {
-        guard let sub = arguments.first else { throw CommandError(.usage, "needs list, show or search\n\n" + help) }
+        guard let sub = arguments.first else { throw CommandError(.usage, "needs list, show, search, assign, status or reply\n\n" + help) }
+        if ["assign", "status", "reply"].contains(sub) { return try TicketActions.run(sub, Array(arguments.dropFirst()), context) }
         var args = Array(arguments.dropFirst())
         let json = args.contains("--json")
         args.removeAll { $0 == "--json" }

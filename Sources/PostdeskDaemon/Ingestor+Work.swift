@@ -111,14 +111,13 @@ extension Ingestor {
             switch command {
             case .assign(let who):
                 if let a = try store.agent(matching: who) { resolvedAgents[line] = a } else {
-                    let known = config.agents.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
-                    problems.append(CommandProblem(line: line, text: "#assign \(who)", message: "no agent \"\(who)\"; agents: \(known)"))
+                    problems.append(CommandProblem(line: line, text: "#assign \(who)", message: unknownAgent(who)))
                 }
             case .take:
                 if let a = try store.agent(matching: claim.address) { resolvedAgents[line] = a }
             case .status(let s):
-                if facts?.status == .closed && s != .closed {
-                    problems.append(CommandProblem(line: line, text: "#status \(s.rawValue)", message: "ticket #\(number) is closed, and closed tickets are final: a reply from the customer opens a follow-up"))
+                if let facts, let refusal = statusRefusal(number, from: facts.status, to: s) {
+                    problems.append(CommandProblem(line: line, text: "#status \(s.rawValue)", message: refusal))
                 }
             case .ccRemove(let a) where a == facts?.requester:
                 problems.append(CommandProblem(line: line, text: "#cc remove \(a)", message: "\(a) is the requester, not a Cc participant"))
@@ -147,21 +146,12 @@ extension Ingestor {
             let actor = claim.address
             switch command {
             case .assign, .take:
-                let agent = resolvedAgents[line]!
-                try store.assign(number, to: agent.id, at: at)
-                try store.audit(ticket: number, actor: actor, action: "assigned", detail: "\(agent.name) <\(agent.address)>", cause: row, at: at)
-                if try store.ticketFacts(number)?.status == .new {
-                    try store.setStatus(number, .open, at: at)
-                    try store.audit(ticket: number, actor: actor, action: "status", detail: "new → open: assigned", cause: row, at: at)
-                }
+                try applyAssignment(number, to: resolvedAgents[line]!, actor: actor, cause: row, at: at)
                 notices.append(.assigned)
             case .status(let s):
-                let before = try store.ticketFacts(number)?.status
-                guard before != s else { continue }
-                try store.setStatus(number, s, at: at)
-                try store.audit(ticket: number, actor: actor, action: "status", detail: "\(before?.rawValue ?? "?") → \(s.rawValue)", cause: row, at: at)
-                if s == .resolved { notices.append(.resolved) }
-                if s == .closed { notices.append(.closed) }
+                if let change = try applyStatus(number, s, actor: actor, cause: row, at: at), let notice = change.notice {
+                    notices.append(notice)
+                }
             case .priority(let p):
                 try store.setPriority(number, p, at: at)
                 try store.audit(ticket: number, actor: actor, action: "priority", detail: p.rawValue, cause: row, at: at)
@@ -186,10 +176,11 @@ extension Ingestor {
         // The answer goes to the customer first, then what the commands tell them. An internal note goes to
         // the other agents instead (the assignee, or the queue's agents while it is unassigned).
         if !parsed.body.isEmpty {
+            let speaker = Speaker(name: claim.name, address: claim.address, actor: claim.address)
             if isInternal {
-                try noticeOfInternalNote(parsed.body, on: number, from: claim, mailbox: mailbox, answering: summary, cause: row)
+                try noticeOfInternalNote(parsed.body, on: number, from: speaker, mailbox: mailbox, answering: summary, cause: row)
             } else {
-                try relay(parsed.body, on: number, from: claim, plan: plan, cause: row)
+                try relay(parsed.body, on: number, from: speaker, attachments: relayedAttachments(plan.summary), cause: row)
             }
         }
         for kind in notices { try tellCustomer(kind, number, cause: row) }
@@ -198,37 +189,98 @@ extension Ingestor {
         return .agentMail(number)
     }
 
-    /// An agent's answer to the requester and the Cc participants, from the queue address with the agent's name.
-    private func relay(_ text: String, on number: Int64, from claim: AgentClaim, plan: IngestPlan, cause: Int64) throws {
+    // MARK: - Agents' actions (agent mail and `postdesk tickets assign|status|reply` share them)
+
+    /// Who speaks on a ticket: the name customers see, the agent's address (nil when the helpdesk itself signs;
+    /// never shown to customers), and who the audit log names.
+    struct Speaker {
+        var name: String
+        var address: String?
+        var actor: String
+    }
+
+    /// Why `#assign` cannot use `who`, listing the agents there are.
+    func unknownAgent(_ who: String) -> String {
+        let known = config.agents.map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
+        return "no agent \"\(who)\"; agents: \(known.isEmpty ? "none (add [agent NAME] sections or `postdesk agents add`)" : known)"
+    }
+
+    /// Why a ticket cannot go from `before` to `status`, or nil when it may: closed tickets are final.
+    func statusRefusal(_ number: Int64, from before: TicketStatus, to status: TicketStatus) -> String? {
+        before == .closed && status != .closed
+            ? "ticket #\(number) is closed, and closed tickets are final: a reply from the customer opens a follow-up"
+            : nil
+    }
+
+    /// Assigns the ticket to an agent (a new ticket becomes open), with its audit entries. The caller tells the
+    /// customer (`assigned`) after any answer.
+    func applyAssignment(_ number: Int64, to agent: Store.AgentRow, actor: String, cause: Int64?, at: String) throws {
+        try store.assign(number, to: agent.id, at: at)
+        try store.audit(ticket: number, actor: actor, action: "assigned", detail: "\(agent.name) <\(agent.address)>", cause: cause, at: at)
+        if try store.ticketFacts(number)?.status == .new {
+            try store.setStatus(number, .open, at: at)
+            try store.audit(ticket: number, actor: actor, action: "status", detail: "new → open: assigned", cause: cause, at: at)
+        }
+    }
+
+    /// Sets a status (checked with `statusRefusal` first), with its audit entry. Returns nil when the ticket
+    /// already had it, else the change and the notice the customer is due (`resolved`, `closed`).
+    func applyStatus(_ number: Int64, _ status: TicketStatus, actor: String, cause: Int64?, at: String) throws
+        -> (before: TicketStatus?, notice: TemplateKind?)?
+    {
+        let before = try store.ticketFacts(number)?.status
+        guard before != status else { return nil }
+        try store.setStatus(number, status, at: at)
+        try store.audit(ticket: number, actor: actor, action: "status", detail: "\(before?.rawValue ?? "?") → \(status.rawValue)", cause: cause, at: at)
+        switch status {
+        case .resolved: return (before, .resolved)
+        case .closed: return (before, .closed)
+        default: return (before, nil)
+        }
+    }
+
+    /// The attachments of an agent's mail, as relayed.
+    func relayedAttachments(_ summary: MessageSummary) -> [OutgoingMessage.Attachment] {
+        summary.attachments.map { a in
+            let bytes = a.data ?? ((try? FileSystem.readFile(data.attachmentPath(sha256: a.sha256))) ?? [])
+            return .init(filename: a.filename ?? "attachment", contentType: a.contentType, data: bytes)
+        }
+    }
+
+    /// An agent's answer to the requester and the Cc participants, from the queue address with the agent's name
+    /// (never the agent's address).
+    func relay(_ text: String, on number: Int64, from speaker: Speaker, attachments: [OutgoingMessage.Attachment], cause: Int64) throws {
         guard let ticket = try store.mailContext(ticket: number) else { return }
         let agentAddresses = Set(config.agents.map { $0.address.lowercased() })
         var recipients: [(String, String?)] = [(ticket.requester, ticket.requesterName)]
         recipients += ticket.participants.filter { !agentAddresses.contains($0.address.lowercased()) }.map { ($0.address, $0.name) }
-        var attachments: [OutgoingMessage.Attachment] = []
-        for a in plan.summary.attachments {
-            let bytes = a.data ?? ((try? FileSystem.readFile(data.attachmentPath(sha256: a.sha256))) ?? [])
-            attachments.append(.init(filename: a.filename ?? "attachment", contentType: a.contentType, data: bytes))
-        }
         var seen: Set<String> = []
         for (address, name) in recipients where seen.insert(address.lowercased()).inserted {
-            try mailer.queue(.relay, ticket: number, fromName: "\(claim.name) (\(config.helpdesk.name))",
-                             to: .init(address: address, name: name), values: ["agent_name": claim.name, "text": text],
+            try mailer.queue(.relay, ticket: number, fromName: fromName(speaker),
+                             to: .init(address: address, name: name), values: ["agent_name": speaker.name, "text": text],
                              causeMessage: cause, attachments: attachments)
         }
-        try store.audit(ticket: number, actor: claim.address, action: "relayed", detail: "to \(seen.sorted().joined(separator: ", "))",
+        try store.audit(ticket: number, actor: speaker.actor, action: "relayed", detail: "to \(seen.sorted().joined(separator: ", "))",
                         cause: cause, at: clock.now().iso8601)
     }
 
-    private func noticeOfInternalNote(_ text: String, on number: Int64, from claim: AgentClaim, mailbox: Configuration.Mailbox,
-                                      answering: MessageSummary, cause: Int64) throws {
+    /// An internal note to the other agents: the assignee, or the queue's agents while it is unassigned (never
+    /// its author).
+    func noticeOfInternalNote(_ text: String, on number: Int64, from speaker: Speaker, mailbox: Configuration.Mailbox,
+                              answering: MessageSummary?, cause: Int64) throws {
         let assignee = try store.mailContext(ticket: number)?.assigneeAddress?.lowercased()
         let queueAgents = config.agents.filter { $0.queues.isEmpty || $0.queues.contains(mailbox.name) }
         let targets = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a } }.map { [$0] } ?? queueAgents
-        for agent in targets where agent.address.lowercased() != claim.address.lowercased() {
-            try mailer.queue(.agentInternalNote, ticket: number, fromName: "\(claim.name) (\(config.helpdesk.name))",
+        for agent in targets where agent.address.lowercased() != speaker.address?.lowercased() {
+            try mailer.queue(.agentInternalNote, ticket: number, fromName: fromName(speaker),
                              to: .init(address: agent.address, name: agent.name, isAgent: true),
-                             values: ["author_name": claim.name, "text": text], answering: answering, causeMessage: cause)
+                             values: ["author_name": speaker.name, "text": text], answering: answering, causeMessage: cause)
         }
+    }
+
+    /// "Alice Novak (Acme Support)", or the helpdesk's name alone when it signs itself.
+    private func fromName(_ speaker: Speaker) -> String {
+        speaker.address == nil ? config.helpdesk.name : "\(speaker.name) (\(config.helpdesk.name))"
     }
 
     /// A status-change mail to the ticket's requester (assigned, resolved, closed). The Mailer fills in the

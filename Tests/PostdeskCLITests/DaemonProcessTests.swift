@@ -136,4 +136,24 @@ import Glibc
         #expect(daemon.status == 0)
         #expect(try sqliteCount(desk.root + "/db/postdesk.sqlite", "SELECT count(*) FROM tickets") == 1)
     }
+
+    /// check-config names a maildir the daemon could not move mail out of (as root, run as `nobody`; as anyone
+    /// else, with the folder made read-only).
+    @Test func checkConfigReportsAMaildirItCannotWrite() throws {
+        let desk = try Self.desk()
+        defer { desk.remove() }
+        let r: ProcessResult
+        if getuid() == 0 {
+            chmod(desk.root, 0o755)
+            r = try runCommand("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", postdeskBinary, "--config", desk.config, "check-config"],
+                               seconds: 60)
+        } else {
+            chmod(desk.root + "/mail/support/new", 0o555)
+            defer { chmod(desk.root + "/mail/support/new", 0o755) }
+            r = try desk.postdesk(["check-config"])
+        }
+        #expect(r.status == 78, "\(r.stderr)")
+        #expect(r.stderr.contains("postdesk.conf:"), "\(r.stderr)")
+        #expect(r.stderr.contains("mail/support/new is not writable by this user"), "\(r.stderr)")
+    }
 }
