@@ -52,10 +52,14 @@ ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 ns.bind(notify_path)
 env = dict(os.environ, NOTIFY_SOCKET=notify_path)
 log = open(f"{root}/daemon.log", "w")
-daemon = subprocess.Popen([args.postdesk, "--config", f"{root}/postdesk.conf", "run"], env=env, stderr=log)
+daemon = subprocess.Popen([args.postdesk, "--config", f"{root}/postdesk.conf", "run"], env=env, stdout=subprocess.DEVNULL,
+                          stderr=log)
 ns.settimeout(30)
 while b"READY=1" not in ns.recv(4096):
     pass
+ns.settimeout(None)
+import threading
+threading.Thread(target=lambda: [ns.recv(4096) for _ in iter(int, 1)], daemon=True).start()  # systemd reads them all
 
 def cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()

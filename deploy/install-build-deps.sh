@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in pkg-config libcurl4-openssl-dev libsqlite3-dev libcrypt-dev openssl python3 python3-pip; do
+for pkg in pkg-config libcurl4-openssl-dev libsqlite3-dev libcrypt-dev openssl python3 python3-pip postfix swaks systemd; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
@@ -22,6 +22,9 @@ if ((${#need_apt[@]})); then
         SUDO=""
         [ "$(id -u)" -eq 0 ] || SUDO="sudo"
         $SUDO apt-get update -qq
+        # Postfix for the end-to-end tests' private instances (Tests/Support/postfix_loopback.py): installed
+        # without a system configuration, so nothing listens on port 25.
+        echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${filtered[@]}" >/dev/null
     fi
 fi

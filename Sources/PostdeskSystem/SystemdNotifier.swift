@@ -38,7 +38,8 @@ public final class SystemdNotifier: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// Sends one datagram; false when systemd could not be told (logged by the caller if it matters).
+    /// Sends one datagram without ever blocking (a listener that stops reading must not stop the daemon); false
+    /// when systemd could not be told.
     @discardableResult
     public func send(_ fields: [String]) -> Bool {
         let text = fields.joined(separator: "\n")
@@ -46,7 +47,7 @@ public final class SystemdNotifier: @unchecked Sendable {
         let n = text.utf8CString.withUnsafeBufferPointer { buffer in
             withUnsafePointer(to: &a) { p in
                 p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, buffer.baseAddress, buffer.count - 1, Int32(MSG_NOSIGNAL), $0, addressLength)
+                    sendto(fd, buffer.baseAddress, buffer.count - 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), $0, addressLength)
                 }
             }
         }

@@ -156,4 +156,31 @@ import Glibc
         #expect(r.stderr.contains("postdesk.conf:"), "\(r.stderr)")
         #expect(r.stderr.contains("mail/support/new is not writable by this user"), "\(r.stderr)")
     }
+
+    /// A notify listener that stops reading (a full socket queue) must not block the daemon: notify messages
+    /// are sent without waiting.
+    @Test func aNotifyListenerThatStopsReadingDoesNotStopTheDaemon() throws {
+        let desk = try Self.desk()
+        defer { desk.remove() }
+        let notify = try NotifySocket(path: desk.root + "/notify.sock")
+        let daemon = try Self.start(desk, notify: notify, watchdogUsec: 200_000)
+        defer { if daemon.status == nil { daemon.signal(SIGKILL); _ = daemon.wait(seconds: 5) } }
+        #expect(notify.wait(seconds: 30) { $0.contains("READY=1") })
+        // From here on nobody reads the socket; each mail causes STATUS lines and the watchdog pings go on.
+        for n in 1...60 {
+            try Self.deliver(desk, n)
+            let deadline = Date().addingTimeInterval(20)
+            while !desk.files(desk.root + "/mail/support/cur").contains(where: { $0.hasPrefix("\(n).test") }), Date() < deadline {
+                usleep(5_000)
+            }
+            guard desk.files(desk.root + "/mail/support/cur").contains(where: { $0.hasPrefix("\(n).test") }) else {
+                Issue.record("mail \(n) was not taken in: the daemon is blocked")
+                break
+            }
+        }
+        daemon.signal(SIGTERM)
+        try daemon.waitOrKill(seconds: 30)
+        #expect(daemon.status == 0)
+        #expect(try sqliteCount(desk.root + "/db/postdesk.sqlite", "SELECT count(*) FROM tickets") == 60)
+    }
 }
