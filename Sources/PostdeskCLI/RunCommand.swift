@@ -262,6 +262,9 @@ final class Daemon: @unchecked Sendable {
             parts.append("\(c.unassigned) unassigned, \(c.open) open")
             parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
         }
+        if let held = try? services.statusStore.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
+            parts.append("\(held) held over the inbound limits in the last hour")
+        }
         parts.append("last error: \(lastError.withLock { $0 } ?? "none")")
         return parts.joined(separator: "; ")
     }

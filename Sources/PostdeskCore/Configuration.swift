@@ -96,7 +96,37 @@ public struct Configuration: Sendable, Hashable {
         public var batchSize = 100
     }
 
+    /// Inbound limits (token buckets): how much mail one sender, and everyone together, may send before
+    /// further mail is held (recorded on a held ticket, never answered).
+    public struct Limits: Sendable, Hashable {
+        /// Mails one address may send at once, then `senderRate` refills.
+        public var senderBurst = 20
+        public var senderRate = Rate(count: 30, per: ConfigDuration(seconds: 3600))
+        public var globalBurst = 500
+        public var globalRate = Rate(count: 3000, per: ConfigDuration(seconds: 3600))
+        public var line = 0
+    }
+
+    /// "N/DURATION": N mails per duration (`30/1h`, `5/10m`; `30/h` means one hour).
+    public struct Rate: Sendable, Hashable, CustomStringConvertible {
+        public var count: Int
+        public var per: ConfigDuration
+        public init(count: Int, per: ConfigDuration) { self.count = count; self.per = per }
+        public var perSecond: Double { Double(count) / Double(max(1, per.seconds)) }
+        public var description: String { "\(count)/\(per)" }
+
+        public init?(parsing text: String) {
+            let parts = text.split(separator: "/", maxSplits: 1).map { String($0).trimmingWhitespace }
+            guard parts.count == 2, let n = Int(parts[0]), n > 0 else { return nil }
+            let unit = parts[1].first?.isNumber == true ? parts[1] : "1" + parts[1]
+            guard let d = ConfigDuration(parsing: unit), d.seconds > 0 else { return nil }
+            count = n
+            per = d
+        }
+    }
+
     public var file: String
+    public var limits = Limits()
     public var helpdesk = Helpdesk()
     public var mailboxes: [Mailbox] = []
     public var agents: [Agent] = []
@@ -136,7 +166,7 @@ private struct ConfigReader {
     }
 
     enum Section {
-        case none, helpdesk, outbound
+        case none, helpdesk, outbound, limits
         case mailbox(Int)
         case agent(Int)
     }
@@ -177,6 +207,9 @@ private struct ConfigReader {
                 switch (words.first, words.count) {
                 case ("helpdesk", 1): section = .helpdesk
                 case ("outbound", 1): section = .outbound
+                case ("limits", 1):
+                    section = .limits
+                    config.limits.line = lineNumber
                 case ("mailbox", 2):
                     config.mailboxes.append(Configuration.Mailbox(name: words[1], maildir: "", address: "", tag: "", line: lineNumber))
                     section = .mailbox(config.mailboxes.count - 1)
@@ -189,7 +222,7 @@ private struct ConfigReader {
                     error(lineNumber, "[\(words[0])] needs exactly one name, as in [\(words[0]) support]")
                     section = .none
                 default:
-                    error(lineNumber, "unknown section [\(key)]; known: [helpdesk], [mailbox NAME], [agent NAME], [outbound]")
+                    error(lineNumber, "unknown section [\(key)]; known: [helpdesk], [mailbox NAME], [agent NAME], [outbound], [limits]")
                     section = .none
                 }
                 continue
@@ -215,6 +248,7 @@ private struct ConfigReader {
             case .none: error(lineNumber, "\(key) is outside any section; put it under [helpdesk], [mailbox NAME], [agent NAME] or [outbound]")
             case .helpdesk: helpdeskKey(key, value, lineNumber)
             case .outbound: outboundKey(key, value, lineNumber)
+            case .limits: limitsKey(key, value, lineNumber)
             case .mailbox(let i):
                 mailboxKeys[i, default: []].insert(key)
                 mailboxKey(i, key, value, lineNumber)
@@ -325,6 +359,21 @@ private struct ConfigReader {
             return nil
         }
         return n
+    }
+
+    mutating func limitsKey(_ key: String, _ value: String, _ line: Int) {
+        func rate() -> Configuration.Rate? {
+            if let r = Configuration.Rate(parsing: value) { return r }
+            error(line, "\(key) = \"\(value)\" is not a rate such as 30/1h or 5/10m (mails per duration)")
+            return nil
+        }
+        switch key {
+        case "sender_burst": if let n = count(value, key, line, minimum: 1) { config.limits.senderBurst = n }
+        case "sender_rate": if let r = rate() { config.limits.senderRate = r }
+        case "global_burst": if let n = count(value, key, line, minimum: 1) { config.limits.globalBurst = n }
+        case "global_rate": if let r = rate() { config.limits.globalRate = r }
+        default: unknown(key, "limits", ["sender_burst", "sender_rate", "global_burst", "global_rate"], line)
+        }
     }
 
     mutating func outboundKey(_ key: String, _ value: String, _ line: Int) {

@@ -373,6 +373,8 @@ public final class Scheduler: @unchecked Sendable {
             }
             // Reset codes live 15 minutes; their rows stay a day for the rate limit and the audit, then go.
             report.codesPurged = try store.purgeCodes(issuedBefore: now - 86_400)
+            // Buckets untouched for two days are full again: the same as none.
+            try store.purgeBuckets(before: now - 2 * 86_400)
         }
         for n in report.reminded { ingestor.log(.info, "ticket #\(n): reminder sent (closes in \(config.helpdesk.autoCloseReminder!))") }
         for n in report.closed { ingestor.log(.info, "ticket #\(n): closed automatically after \(config.helpdesk.autoCloseAfter) without a customer reply") }

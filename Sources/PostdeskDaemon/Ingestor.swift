@@ -13,6 +13,8 @@ public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
     case agentMail(Int64)
     /// A request for the customer's ticket summary: answered, no ticket opened.
     case statusSummary
+    /// Over an inbound limit: recorded on this held ticket, not answered.
+    case held(Int64)
     /// Account mail: a reply to a welcome mail, or a password reset request. Never a ticket.
     case account(String)
     case bounce(Int64?)
@@ -29,6 +31,7 @@ public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
         case .reply(let n): return "added to ticket #\(n)"
         case .agentMail(let n): return "agent mail on ticket #\(n)"
         case .statusSummary: return "status summary requested"
+        case .held(let n): return "held on ticket #\(n) (over an inbound limit, not answered)"
         case .account(let what): return what
         case .bounce(let n): return n.map { "bounce recorded on ticket #\($0)" } ?? "bounce recorded (no ticket)"
         case .duplicate(let n): return "already ingested\(n.map { " (ticket #\($0))" } ?? "")"
@@ -50,6 +53,9 @@ public struct IngestPlan: Sendable {
     public var quarantineReason: String?
     /// When the sender's address is an agent's: which agent, and whether the mail proves it (agent_auth).
     public var agent: AgentClaim?
+    /// When the mail arrived (its maildir file's modification time), for the inbound limits: a backlog taken in
+    /// after downtime is judged by when it came, not by when it is read.
+    public var arrival: Int64? = nil
 }
 
 public struct AgentClaim: Sendable, Hashable {
@@ -226,7 +232,8 @@ public final class Ingestor: @unchecked Sendable {
                         logLines.append("mailbox \(mailbox.name): \(entries[p.index].name) already ingested (\(done.outcome)); moved to cur/ only")
                         continue
                     }
-                    let plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox)
+                    var plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox)
+                    plan.arrival = Self.modificationTime(p.path)
                     if let reason = plan.quarantineReason {
                         quarantines.append((p.index, reason))
                         continue
@@ -409,7 +416,16 @@ public final class Ingestor: @unchecked Sendable {
         let automatic = summary.automatic
         let kind = automatic?.kind == .bounce ? "bounce" : (automatic != nil ? "automatic" : "mail")
         let senderAddress = plan.sender?.address.lowercased()
-        if let special = try applyWork(plan, mailbox: mailbox, rawPath: rawPath, split: split, at: at) { return special }
+        // Over an inbound limit: held (a reply to an existing ticket is still added to it, but unanswered).
+        var unanswered = false
+        if let over = try inboundLimit(plan) {
+            guard case .append = plan.decision.action else {
+                return try hold(plan, reason: over.reason, global: over.global, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
+            }
+            unanswered = true
+            log(.notice, "mail from \(senderAddress ?? "?") <\(summary.messageID ?? "none")> not answered: \(over.reason)")
+        }
+        if !unanswered, let special = try applyWork(plan, mailbox: mailbox, rawPath: rawPath, split: split, at: at) { return special }
         do {
             var ticket: Int64?
             var outcome: IngestOutcome
@@ -457,7 +473,7 @@ public final class Ingestor: @unchecked Sendable {
                     try store.audit(ticket: ticket, actor: senderAddress ?? "?", action: "cc added", detail: p.address, cause: messageRow, at: at)
                 }
             }
-            try queueMail(for: outcome, plan: plan, text: split.new, messageRow: messageRow, mailbox: mailbox)
+            if !unanswered { try queueMail(for: outcome, plan: plan, text: split.new, messageRow: messageRow, mailbox: mailbox) }
             try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
                                      outcome: outcome.description, ticket: ticket, message: messageRow, at: at)
             return outcome

@@ -172,6 +172,15 @@ public enum Migrations {
         CREATE INDEX account_codes_created ON account_codes(created);
         CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
         """,
+        // 4: inbound limits. Token buckets per sender and for everyone ("*"), and the held tickets they fill.
+        """
+        CREATE TABLE inbound_buckets (
+            key TEXT PRIMARY KEY,
+            tokens REAL NOT NULL,
+            updated INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX tickets_held ON tickets(requester_id) WHERE type = 'held' AND status IN ('new', 'open', 'pending');
+        """,
     ]
 
     /// The schema version this binary writes.

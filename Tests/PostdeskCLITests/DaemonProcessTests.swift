@@ -162,6 +162,7 @@ import Glibc
     @Test func aNotifyListenerThatStopsReadingDoesNotStopTheDaemon() throws {
         let desk = try Self.desk()
         defer { desk.remove() }
+        try desk.appendConfig(ProcessDesk.noLimits)
         let notify = try NotifySocket(path: desk.root + "/notify.sock")
         let daemon = try Self.start(desk, notify: notify, watchdogUsec: 200_000)
         defer { if daemon.status == nil { daemon.signal(SIGKILL); _ = daemon.wait(seconds: 5) } }
