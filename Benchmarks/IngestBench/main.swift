@@ -83,8 +83,8 @@ let setFiles = (try FileSystem.list(setFolder)).filter { !$0.hasPrefix(".") }
         # The benchmark pours thousands of mails in within seconds, which the default inbound limits would
         # hold as a storm (LimitsTests and FloodProcessTests test that path). The buckets are still kept.
         [limits]
-        sender_burst = 10000000
-        global_burst = 10000000
+        sender_burst = 1000000
+        global_burst = 1000000
         """
     let config = try Configuration.parse(text, file: root + "/postdesk.conf", baseDirectory: root).get()
     let store = try Store(path: config.helpdesk.database)

@@ -18,7 +18,7 @@ enum StatsCommand: PostdeskCommand {
 
         tickets         every ticket, and by status (new, open, pending, resolved, closed; zeros included)
         messages_in     mail received: customers', agents', automatic mail and bounces (notes are not counted)
-        messages_out    mail sent or queued about tickets, as the threads record it (notes are not counted)
+        messages_out    mail Postdesk wrote, to customers and agents: sent, queued or failed (from the outbox)
         outbox_pending  mail waiting to be sent (status queued, retries included)
         outbox_failed   mail that failed for good
         quarantined     mail in data_dir/quarantine, as `postdesk quarantine list` shows it

@@ -157,9 +157,14 @@ public final class Mailer: @unchecked Sendable {
         let id = try store.enqueue(Store.NewOutboxEntry(
             ticket: number, kind: kind.rawValue, recipient: address, envelopeFrom: mailbox.address, messageID: messageID,
             automatic: automatic, language: chosen.language, raw: raw, causeMessage: causeMessage), now: now)
-        // The thread keeps what was said: customers' mail publicly, agents' notices internally. Its Message-ID
-        // is recorded so that replies to it find the ticket.
+        // The thread keeps what was said to customers. Agents' notices only repeat the thread to an agent: their
+        // Message-ID is recorded (so that an agent's reply finds the ticket) and their text stays in the outbox,
+        // which keeps a large team from multiplying the database by its size.
         guard let number else { return .queued(id: id, messageID: messageID) }
+        if recipient.isAgent {
+            try store.addMessageID(messageID, ticket: number)
+            return .queued(id: id, messageID: messageID)
+        }
         _ = try store.addMessage(Store.NewMessage(
             ticket: number, direction: "out", visibility: recipient.isAgent ? "internal" : "public",
             kind: automatic ? "automatic" : "mail", authorAddress: mailbox.address, authorName: fromName ?? config.helpdesk.name,

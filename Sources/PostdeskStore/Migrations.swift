@@ -172,7 +172,8 @@ public enum Migrations {
         CREATE INDEX account_codes_created ON account_codes(created);
         CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
         """,
-        // 4: inbound limits. Token buckets per sender and for everyone ("*"), and the held tickets they fill.
+        // 4: inbound limits (token buckets per sender and for everyone, "*"; the held tickets they fill); for
+        //    years of tickets, the index of the tickets to be assigned and a smaller search index.
         """
         CREATE TABLE inbound_buckets (
             key TEXT PRIMARY KEY,
@@ -180,6 +181,17 @@ public enum Migrations {
             updated INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX tickets_held ON tickets(requester_id) WHERE type = 'held' AND status IN ('new', 'open', 'pending');
+        -- "To be assigned", newest first, without sorting years of unassigned closed tickets (issue 7, scale).
+        CREATE INDEX tickets_to_assign ON tickets(number) WHERE assignee_id IS NULL AND status IN ('new', 'open', 'pending');
+        -- The search index without token positions (detail=column): Postdesk searches words and prefixes, never
+        -- phrases, and positions made the index half the size of the text it indexes. Rebuilt from the messages.
+        DROP TABLE search;
+        CREATE VIRTUAL TABLE search USING fts5(
+            subject, body, refs, requester, content='', detail=column, tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO search (rowid, subject, body, refs, requester)
+            SELECT id, coalesce(subject, ''), text, coalesce(message_id, ''), coalesce(author_address, '')
+            FROM messages WHERE direction = 'in';
         """,
     ]
 

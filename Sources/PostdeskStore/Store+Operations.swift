@@ -29,18 +29,20 @@ extension Store {
         }
         let m = try db.query("""
             SELECT count(*) FILTER (WHERE direction = 'in' AND kind != 'note'),
-                   count(*) FILTER (WHERE direction = 'out' AND kind != 'note'),
                    count(*) FILTER (WHERE direction = 'in' AND kind = 'bounce')
             FROM messages
             """).first
+        // Mail out is what Postdesk wrote (to customers and agents), from the outbox: agents' notices are not
+        // thread messages. Mail held back by the auto-reply rules was never written.
         let o = try db.query("""
-            SELECT (SELECT count(*) FROM outbox WHERE status = 'queued'), (SELECT count(*) FROM outbox WHERE status = 'failed')
+            SELECT (SELECT count(*) FROM outbox WHERE status = 'queued'), (SELECT count(*) FROM outbox WHERE status = 'failed'),
+                   (SELECT count(*) FROM outbox WHERE status != 'suppressed')
             """).first
         return Counts(
             tickets: perStatus.values.reduce(0, +),
             byStatus: Dictionary(uniqueKeysWithValues: TicketStatus.allCases.map { ($0, perStatus[$0.rawValue] ?? 0) }),
-            messagesIn: Int(m?[0].int ?? 0), messagesOut: Int(m?[1].int ?? 0), outboxPending: Int(o?[0].int ?? 0),
-            outboxFailed: Int(o?[1].int ?? 0), bounces: Int(m?[2].int ?? 0))
+            messagesIn: Int(m?[0].int ?? 0), messagesOut: Int(o?[2].int ?? 0), outboxPending: Int(o?[0].int ?? 0),
+            outboxFailed: Int(o?[1].int ?? 0), bounces: Int(m?[1].int ?? 0))
     }
 
     // MARK: - Export

@@ -73,7 +73,8 @@ extension Store {
         var params: [SQLValue] = []
         if let s = f.status { clauses.append("t.status = ?"); params.append(.text(s)) }
         if let q = f.queue { clauses.append("t.queue = ?"); params.append(.text(q)) }
-        if f.unassigned { clauses.append("t.assignee_id IS NULL AND t.status NOT IN ('resolved', 'closed')") }
+        // Written as the partial index tickets_to_assign is, so that SQLite reads it in ticket order and stops early.
+        if f.unassigned { clauses.append("t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')") }
         if let r = f.requester { clauses.append("c.address = ?"); params.append(.text(r.lowercased())) }
         var sql = Self.ticketColumns
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
@@ -102,18 +103,27 @@ extension Store {
         return t
     }
 
+    /// How many of the newest matching messages a search ranks.
+    public static let searchWindow = 1000
+
     /// Full-text search over subjects, bodies, references and requesters: matching tickets, best first.
     /// The query is taken as words (each must match, as a prefix); FTS5 syntax characters are neutralised.
     public func search(_ query: String, limit: Int = 100) throws -> [TicketRecord] {
-        let words = query.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "@" || $0 == "." || $0 == "-" || $0 == "_" || $0 == "#") })
+        // Tokens as the index's tokenizer (unicode61) makes them: runs of letters and digits. Each must match as
+        // a prefix; an address or a reference becomes its parts (the index keeps no positions: detail=column).
+        let words = query.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
         guard !words.isEmpty else { return [] }
         let match = words.map { "\"" + $0.replacingOccurrencesOfQuote + "\"*" }.joined(separator: " ")
+        // The newest matching messages first (FTS5 walks its lists in rowid order and stops at the window), ranked
+        // by relevance within that window: bounded time however common the words are in years of mail.
         let rows = try db.query("""
             \(Self.ticketColumns)
-            JOIN (SELECT m.ticket AS number, min(search.rank) AS best FROM search JOIN messages m ON m.id = search.rowid
-                  WHERE search MATCH ? AND m.ticket IS NOT NULL GROUP BY m.ticket) hits ON hits.number = t.number
+            JOIN (SELECT m.ticket AS number, min(hit.rank) AS best
+                  FROM (SELECT rowid, rank FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT ?) hit
+                  JOIN messages m ON m.id = hit.rowid
+                  WHERE m.ticket IS NOT NULL GROUP BY m.ticket) hits ON hits.number = t.number
             ORDER BY hits.best, t.number DESC LIMIT ?
-            """, [.text(match), .integer(Int64(limit))])
+            """, [.text(match), .integer(Int64(Self.searchWindow)), .integer(Int64(limit))])
         return try rows.map(record)
     }
 }

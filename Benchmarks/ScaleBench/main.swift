@@ -1,0 +1,241 @@
+// postdesk-scale-bench: Postdesk on a database of years of tickets (issue 7, BENCHMARKS.md "Scale").
+//
+//   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--queries 300] [--reuse]
+//
+// 1. fill: TICKETS tickets with MESSAGES messages each (requesters among 100,000 customers in 5,000 companies,
+//    statuses as an old helpdesk has them: most closed), every message indexed for search and its Message-ID
+//    recorded, as ingestion leaves them; WAL checkpointed. --reuse keeps an already filled database.
+// 2. size: the database against the raw text it holds (subjects, bodies, quoted parts, addresses).
+// 3. ingest: INGEST generated mails (new tickets and replies to old ones) through Ingestor.processPending, into
+//    the full database and into an empty one; messages/s of each.
+// 4. queries, QUERIES times each, p50/p99 in ms, through the Store calls the commands make: `tickets list
+//    --unassigned` (first page of 100), `tickets show N`, `tickets search WORDS`, the status summary of a
+//    customer and of a company's primary contact.
+import Foundation
+import PostdeskCore
+import PostdeskDaemon
+import PostdeskStore
+import PostdeskSystem
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * p))]
+}
+
+func fileSize(_ path: String) -> Int64 {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.size].flatMap { ($0 as? NSNumber)?.int64Value } ?? 0
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var work = "", tickets = 1_000_000, perTicket = 5, ingestCount = 2000, queries = 300, reuse = false
+var k = 0
+while k < args.count {
+    switch args[k] {
+    case "--work": work = args[k + 1]; k += 2
+    case "--tickets": tickets = Int(args[k + 1]) ?? tickets; k += 2
+    case "--messages": perTicket = Int(args[k + 1]) ?? perTicket; k += 2
+    case "--ingest": ingestCount = Int(args[k + 1]) ?? ingestCount; k += 2
+    case "--queries": queries = Int(args[k + 1]) ?? queries; k += 2
+    case "--reuse": reuse = true; k += 1
+    default: print("unknown argument \(args[k])"); exit(64)
+    }
+}
+guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--queries Q] [--reuse]"); exit(64) }
+
+// A vocabulary of support words in the six languages, so search and sizes see varied text.
+let vocabulary = """
+    printer drukarka impresora Drucker imprimante stampante invoice faktura factura Rechnung facture fattura
+    password hasło contraseña Passwort mot passe login error błąd fehler erreur errore update aktualizacja
+    actualización Aktualisierung mise jour aggiornamento screen ekran pantalla Bildschirm écran schermo
+    battery bateria batería Akku batterie batteria warranty gwarancja garantía Garantie garantie garanzia
+    delivery dostawa entrega Lieferung livraison consegna refund zwrot reembolso Erstattung remboursement
+    rimborso account konto cuenta Konto compte account network sieć red Netzwerk réseau rete server serwer
+    servidor Server serveur server backup kopia copia Sicherung sauvegarde backup license licencja licencia
+    Lizenz licence licenza email poczta correo Mail courriel posta phone telefon teléfono Telefon téléphone
+    telefono laptop notebook portátil Notebook portable portatile cable kabel cable Kabel câble cavo
+    keyboard klawiatura teclado Tastatur clavier tastiera mouse mysz ratón Maus souris mouse slow wolno lento
+    langsam lent lento broken zepsuty roto kaputt cassé rotto urgent pilne urgente dringend urgent urgente
+    order zamówienie pedido Bestellung commande ordine payment płatność pago Zahlung paiement pagamento
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+var rng = SystemRandomNumberGenerator()
+@MainActor func words(_ n: Int, seed: Int) -> String {
+    var out: [String] = []
+    var x = UInt64(truncatingIfNeeded: seed &* 2_654_435_761 &+ 12345)
+    for _ in 0..<n {
+        x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        out.append(vocabulary[Int((x >> 33) % UInt64(vocabulary.count))])
+    }
+    return out.joined(separator: " ")
+}
+
+try FileSystem.makeDirectories(work)
+let dbPath = work + "/db/postdesk.sqlite"
+let configText = """
+    [helpdesk]
+    database = db/postdesk.sqlite
+    data_dir = data
+    agent_auth = from
+    [mailbox support]
+    maildir = mail/support
+    address = support@acme.test
+    tag = Acme
+    [agent alice]
+    address = alice@acme.test
+    name = Alice Novak
+    [limits]
+    sender_burst = 1000000
+    global_burst = 1000000
+    """
+
+@MainActor func desk(_ root: String) throws -> (Configuration, Store, Ingestor, Maildir) {
+    try FileSystem.makeDirectories(root + "/db")
+    let maildir = Maildir(root + "/mail/support")
+    if !maildir.exists { try maildir.create() }
+    let config = try Configuration.parse(configText, file: root + "/postdesk.conf", baseDirectory: root).get()
+    let store = try Store(path: config.helpdesk.database)
+    return (config, store, try Ingestor(config: config, store: store), maildir)
+}
+
+/// 20 agents besides alice (the same in the full and in the empty database: each new ticket is announced to all).
+@MainActor func addAgents(_ store: Store) throws {
+    for a in 0..<20 {
+        try store.db.run("INSERT OR IGNORE INTO agents (key, address, name, source, created) VALUES (?, ?, ?, 'cli', '2020-01-01T00:00:00+00:00')",
+                         [.text("agent\(a)"), .text("agent\(a)@acme.test"), .text("Agent \(a)")])
+    }
+}
+
+// MARK: - 1. fill
+var rawBytes: Int64 = 0
+let customers = 100_000, companies = 5_000
+if !(reuse && FileManager.default.fileExists(atPath: dbPath)) {
+    try? FileManager.default.removeItem(atPath: work + "/db")
+    let (_, store, _, _) = try desk(work)
+    let db = store.db
+    try db.execute("PRAGMA synchronous=OFF")
+    let t0 = now()
+    try store.transaction {
+        for o in 0..<companies {
+            try db.run("INSERT INTO organizations (domain, name, created) VALUES (?, ?, '2020-01-01T00:00:00+00:00')",
+                       [.text("company\(o).example"), .text("Company \(o)")])
+        }
+        for c in 0..<customers {
+            // Two thirds of the customers belong to a company; one in fifty of those is a primary contact.
+            let org: SQLValue = c % 3 == 2 ? .null : .integer(Int64(c % companies + 1))
+            let domain = c % 3 == 2 ? "mail\(c % 97).example" : "company\(c % companies).example"
+            try db.run("INSERT INTO customers (address, name, organization_id, is_primary_contact, created) VALUES (?, ?, ?, ?, '2020-01-01T00:00:00+00:00')",
+                       [.text("customer\(c)@\(domain)"), .text("Customer \(c)"), org, .integer(c % 150 == 0 ? 1 : 0)])
+        }
+        try addAgents(store)
+    }
+    var done = 0
+    let statuses = ["closed", "closed", "closed", "closed", "closed", "closed", "closed", "resolved", "open", "pending", "new"]
+    while done < tickets {
+        try store.transaction {
+            for i in done..<min(tickets, done + 20_000) {
+                let requester = Int64(i % customers + 1)
+                let status = statuses[i % statuses.count]
+                let assignee: SQLValue = status == "new" || i % 13 == 0 ? .null : .integer(Int64(i % 20 + 1))
+                let day = 1 + i % 28, month = 1 + (i / 28) % 12, year = 2020 + min(6, i * 7 / max(1, tickets))
+                let at = String(format: "%04d-%02d-%02dT%02d:%02d:00+00:00", year, month, day, i % 24, i % 60)
+                let subject = "\(words(3, seed: i)) \(i % 1000)"
+                try db.run("""
+                    INSERT INTO tickets (subject, status, queue, requester_id, assignee_id, priority, created, updated, closed_at, last_customer_reply)
+                    VALUES (?, ?, 'support', ?, ?, 'normal', ?, ?, ?, ?)
+                    """, [.text(subject), .text(status), .integer(requester), assignee, .text(at), .text(at),
+                          status == "closed" ? .text(at) : .null, .text(at)])
+                let number = db.lastInsertRowID
+                let address = "customer\(i % customers)@" + (i % customers % 3 == 2 ? "mail\(i % customers % 97).example" : "company\(i % customers % companies).example")
+                rawBytes += Int64(subject.utf8.count + address.utf8.count)
+                for m in 0..<perTicket {
+                    let inbound = m % 2 == 0
+                    // 1 to 4 KB of text, as ../shared/peers/gen_corpus.py's plain-text support mails have.
+                    let body = "Hello,\n\(words(120 + ((i &* 31 + m &* 17) % 360), seed: i * 7 + m)).\nRegards"
+                    let quoted: String? = m > 0 ? "> \(words(12, seed: i * 7 + m - 1))" : nil
+                    let mid = "m\(i).\(m)@\(inbound ? "customers.example" : "acme.test")"
+                    try db.run("""
+                        INSERT INTO messages (ticket, direction, visibility, kind, author_address, message_id, date, subject, text, quoted, created)
+                        VALUES (?, ?, 'public', 'mail', ?, ?, ?, ?, ?, ?, ?)
+                        """, [.integer(number), .text(inbound ? "in" : "out"), .text(inbound ? address : "support@acme.test"), .text(mid),
+                              .text(at), .text(subject), .text(body), quoted.map { .text($0) } ?? .null, .text(at)])
+                    let row = db.lastInsertRowID
+                    try db.run("INSERT INTO message_ids (message_id, ticket, message) VALUES (?, ?, ?)", [.text(mid), .integer(number), .integer(row)])
+                    try db.run("INSERT INTO search (rowid, subject, body, refs, requester) VALUES (?, ?, ?, ?, ?)",
+                               [.integer(row), .text(subject), .text(body), .text(mid), .text(address)])
+                    rawBytes += Int64(body.utf8.count + (quoted?.utf8.count ?? 0) + mid.utf8.count + subject.utf8.count)
+                }
+            }
+        }
+        done = min(tickets, done + 20_000)
+        if done % 100_000 == 0 { FileHandle.standardError.write("# filled \(done) tickets in \(Int(now() - t0)) s\n".data(using: .utf8)!) }
+    }
+    try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try "\(rawBytes)".write(toFile: work + "/raw-bytes", atomically: true, encoding: .utf8)
+    print("{\"step\": \"fill\", \"tickets\": \(tickets), \"messages\": \(tickets * perTicket), \"seconds\": \(Int(now() - t0))}")
+} else {
+    rawBytes = Int64((try? String(contentsOfFile: work + "/raw-bytes", encoding: .utf8)).flatMap { Int64($0) } ?? 0)
+}
+
+// MARK: - 2. size
+let dbBytes = fileSize(dbPath) + fileSize(dbPath + "-wal")
+print("{\"step\": \"size\", \"db_mb\": \(dbBytes / 1_000_000), \"raw_text_mb\": \(rawBytes / 1_000_000), \"ratio\": \(String(format: "%.2f", Double(dbBytes) / Double(max(1, rawBytes))))}")
+
+// MARK: - 3. ingest into the full database and into an empty one
+let runToken = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 36)  // fresh Message-IDs on every run
+@MainActor func ingest(_ root: String, _ ingestor: Ingestor, _ maildir: Maildir, first: Int) throws -> Double {
+    for j in 0..<ingestCount {
+        let i = first + j
+        // Half are new tickets, half replies to old ones (threaded by In-Reply-To).
+        let old = (i * 7919) % max(1, tickets)
+        let reply = i % 2 == 1 ? "In-Reply-To: <m\(old).1@acme.test>\nSubject: Re: [Acme #\(old + 1)] x\n" : "Subject: \(words(4, seed: i))\n"
+        let text = "From: Customer \(i) <customer\(i % customers)@company\(i % companies).example>\nTo: support@acme.test\n\(reply)"
+            + "Message-ID: <bench\(i).\(runToken)@bench.example>\nDate: Mon, 23 Nov 2026 09:00:00 +0100\n\nHello,\n\(words(60, seed: i)).\n"
+        _ = try maildir.deliver(Array(text.utf8), name: String(format: "%08d.bench", i))
+    }
+    sync()
+    let t0 = now()
+    let report = ingestor.processPending()
+    let s = now() - t0
+    return Double(report.count) / s
+}
+do {
+    let (_, _, ingestor, maildir) = try desk(work)
+    let full = try ingest(work, ingestor, maildir, first: 0)
+    let emptyRoot = work + "/empty"
+    try? FileManager.default.removeItem(atPath: emptyRoot)
+    let (_, emptyStore, _, _) = try desk(emptyRoot)
+    try addAgents(emptyStore)
+    let (_, _, emptyIngestor, emptyMaildir) = try desk(emptyRoot)
+    let empty = try ingest(emptyRoot, emptyIngestor, emptyMaildir, first: 0)
+    try? FileManager.default.removeItem(atPath: emptyRoot)
+    print("{\"step\": \"ingest\", \"mails\": \(ingestCount), \"full_msgs_per_s\": \(Int(full)), \"empty_msgs_per_s\": \(Int(empty)), \"ratio\": \(String(format: "%.2f", full / empty))}")
+}
+
+// MARK: - 4. queries
+let store = try Store(path: dbPath)
+@MainActor func measure(_ name: String, _ body: (Int) throws -> Int) throws {
+    var times: [Double] = []
+    var rows = 0
+    for q in 0..<queries {
+        let t0 = now()
+        rows += try body(q)
+        times.append((now() - t0) * 1000)
+    }
+    print("{\"step\": \"query\", \"query\": \"\(name)\", \"runs\": \(queries), \"p50_ms\": \(String(format: "%.2f", percentile(times, 0.5))), "
+        + "\"p99_ms\": \(String(format: "%.2f", percentile(times, 0.99))), \"max_ms\": \(String(format: "%.2f", times.max() ?? 0)), \"rows_per_run\": \(rows / max(1, queries))}")
+}
+try measure("tickets list --unassigned (first 100)") { _ in try store.tickets(TicketFilter(unassigned: true, limit: 100)).count }
+try measure("tickets show N") { _ in try store.ticket(Int64.random(in: 1...Int64(tickets), using: &rng)).map { $0.messages?.count ?? 0 } ?? 0 }
+try measure("tickets search (two words)") { q in try store.search(words(2, seed: q * 31 + 7)).count }
+try measure("tickets search (address)") { q in try store.search("customer\((q * 7919) % customers)@").count }
+try measure("status summary (customer)") { q in try store.visibleTickets(for: "customer\((q * 7919) % customers)@" + ((q * 7919) % customers % 3 == 2 ? "mail\((q * 7919) % customers % 97).example" : "company\((q * 7919) % customers % companies).example")).count }
+try measure("status summary (primary contact)") { q in
+    let c = (q * 150) % customers  // c % 150 == 0: a primary contact when in a company
+    let address = "customer\(c)@" + (c % 3 == 2 ? "mail\(c % 97).example" : "company\(c % companies).example")
+    return try store.visibleTickets(for: address).count
+}
