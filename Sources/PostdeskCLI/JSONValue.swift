@@ -90,13 +90,13 @@ public indirect enum JSONValue: Sendable, Equatable {
                 }
             }
             if let escape {
-                out.unicodeScalars.append(contentsOf: scalars[plainStart..<i])
+                out += String(scalars[plainStart..<i])  // (appending to out.unicodeScalars copied out each time)
                 out += escape
                 plainStart = scalars.index(after: i)
             }
             i = scalars.index(after: i)
         }
-        out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+        out += String(scalars[plainStart..<scalars.endIndex])
         out += "\""
     }
 }

@@ -13,7 +13,8 @@ enum TicketsCommand: PostdeskCommand {
 
         list     tickets, newest first (--unassigned: the "to be assigned" queue: no assignee, not resolved/closed)
         show     one ticket with its whole thread, internal notes included
-        search   full-text search over subjects, bodies, references and requesters (words match as prefixes)
+        search   full-text search over subjects, bodies, references and requesters: every word must match a whole
+                 word (end a word with * to match a prefix: print*); the tickets of the newest matches come first
         --json   the shapes of INTERFACE.md (list and search print an array of tickets without messages)
         """ + "\n\n" + TicketActions.help.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(4).joined(separator: "\n")
 

@@ -294,10 +294,12 @@ public final class Ingestor: @unchecked Sendable {
     }
 
     func plan(_ message: Message, _ summary: MessageSummary, key: String, mailbox: Configuration.Mailbox) throws -> IngestPlan {
-        let sender = summary.from.first(where: { $0.address.contains("@") })
-            ?? AddressParser.parseList(message.headers["Sender"]?.value ?? "").addresses.first
-            ?? summary.replyTo.first
-            ?? AddressParser.parseList(message.headers["Return-Path"]?.value ?? "").addresses.first(where: { $0.address.contains("@") })
+        // Every fallback is held to the same rule as From: an address with a control character in it is none.
+        let usable: (MailAddress) -> Bool = { $0.address.contains("@") && !$0.hasControlCharacters }
+        let sender = summary.from.first(where: usable)
+            ?? AddressParser.parseList(message.headers["Sender"]?.value ?? "").addresses.first(where: usable)
+            ?? summary.replyTo.first(where: usable)
+            ?? AddressParser.parseList(message.headers["Return-Path"]?.value ?? "").addresses.first(where: usable)
         let own = Set(config.mailboxes.map { $0.address.lowercased() })
         var input = RoutingInput(queue: mailbox.name, mailboxAddress: mailbox.address, ownAddresses: own,
                                  from: sender?.address ?? "", recipients: summary.to + summary.cc, automatic: summary.automatic)
@@ -491,7 +493,9 @@ public final class Ingestor: @unchecked Sendable {
         let agents = config.agents.filter { $0.queues.isEmpty || $0.queues.contains(mailbox.name) }
         let senderIsAgent = plan.agent != nil
         let attachmentNames = summary.attachments.filter { !$0.inline }.map { $0.filename ?? $0.contentType }.joined(separator: ", ")
-        let noticeValues = ["text": text, "attachments": attachmentNames, "priority": "normal"]
+        // Agents get the text (at most 20,000 characters: the rest is on the ticket), not the whole of a huge mail.
+        let excerpt = text.count > 20_000 ? String(text.prefix(20_000)) + "\n\n[… \(text.count - 20_000) more characters on the ticket]" : text
+        let noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": "normal"]
         func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {
             let targets = assignee.map { a in config.agents.filter { $0.address.lowercased() == a.lowercased() } } ?? agents
             for agent in targets where agent.address.lowercased() != senderAddress {

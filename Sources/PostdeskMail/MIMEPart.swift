@@ -60,6 +60,43 @@ public struct MIMEPart: Sendable {
         return text
     }
 
+    /// The body as text, at most `maxBytes` UTF-8 bytes of it (cut on a character boundary), and how many bytes
+    /// of the transfer-decoded body were left out. An unencoded body is not copied, and only what is kept is
+    /// charset-decoded, so a huge text part costs no more than the limit.
+    public func decodedText(maxBytes: Int) -> (text: DecodedText, omittedBytes: Int) {
+        func cutDecode(_ raw: UnsafeBufferPointer<UInt8>, _ transferDefects: [MailDefect]) -> (DecodedText, Int) {
+            if raw.count <= maxBytes {
+                var text = Charset.decode(raw, label: contentType.charset)
+                text.defects = transferDefects + text.defects
+                text.text = Self.normalizingLineEndings(text.text)
+                return (text, 0)
+            }
+            // A few bytes more than kept, so that the character at the cut is decoded whole; a multiple of four
+            // for UTF-16 and UTF-32.
+            let take = min(raw.count, (maxBytes + 4) & ~3)
+            var text = Charset.decode(UnsafeBufferPointer(rebasing: raw[0..<take]), label: contentType.charset)
+            text.defects = transferDefects + text.defects
+            var kept = ""
+            kept.reserveCapacity(maxBytes)
+            var bytes = 0
+            for ch in text.text {
+                let n = ch.utf8.count
+                if bytes + n > maxBytes { break }
+                kept.append(ch)
+                bytes += n
+            }
+            text.text = Self.normalizingLineEndings(kept)
+            return (text, raw.count - bytes)
+        }
+        switch transferEncoding {
+        case .base64, .quotedPrintable, .uuencode:
+            let (bytes, defects) = decodedBody()
+            return bytes.withUnsafeBufferPointer { cutDecode($0, defects) }
+        default:
+            return body.withUnsafeBufferPointer { cutDecode($0, []) }
+        }
+    }
+
     static func normalizingLineEndings(_ s: String) -> String {
         guard s.utf8.contains(0x0D) else { return s }
         var out: [UInt8] = []

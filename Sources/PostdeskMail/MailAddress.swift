@@ -13,6 +13,13 @@ public struct MailAddress: Sendable, Hashable {
         self.address = address
         self.group = group
     }
+
+    /// Whether the address holds a control character (a NUL, an encoded line break): then it is no address to
+    /// write to or to store (SQLite would cut it at a NUL, the composer would drop the character: either way
+    /// another address).
+    public var hasControlCharacters: Bool {
+        address.unicodeScalars.contains { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }
+    }
 }
 
 /// RFC 5322 address lists, read leniently.
@@ -181,6 +188,10 @@ struct AddressTokenizer {
     let b: [UInt8]
     var i = 0
     var defects: [MailDefect] = []
+    /// Set by `comment()` when it ran to the end without its `)`.
+    private var commentUnterminated = false
+    /// After an unterminated comment: `(` is an ordinary character for the rest of the field.
+    private var commentsAsText = false
 
     init(_ bytes: [UInt8]) { b = bytes }
 
@@ -195,12 +206,25 @@ struct AddressTokenizer {
             case 0x3B: tokens.append(.semicolon); i += 1
             case 0x3A: tokens.append(.colon); i += 1
             case 0x22: tokens.append(.quoted(quoted()))
-            case 0x28: tokens.append(.comment(comment()))
+            case 0x28 where !commentsAsText:
+                let start = i
+                commentUnterminated = false
+                let text = comment()
+                if commentUnterminated {
+                    // `Ana (Support <ana@x>` or a stray `(` from bytes read in the wrong charset: a comment that
+                    // never ends would swallow the address. Read `(` as text from here on (for the rest of the
+                    // field, so a field of a million `(` is scanned twice, not a million times).
+                    commentsAsText = true
+                    defects[defects.count - 1] = MailDefect(.address, "unterminated comment; its \"(\" read as text")
+                    i = start
+                } else {
+                    tokens.append(.comment(text))
+                }
             case 0x3C: tokens.append(angle())
             case 0x3E: i += 1  // a stray `>`
             default:
                 let start = i
-                while i < n, !Self.isSpecial(b[i]) { i += 1 }
+                while i < n, !Self.isSpecial(b[i]) || (commentsAsText && b[i] == 0x28) { i += 1 }
                 if i == start { i += 1; continue }
                 var atom = String(decoding: b[start..<i], as: UTF8.self)
                 // An encoded word may contain specials like `?` `=` only; keep them together.
@@ -273,6 +297,7 @@ struct AddressTokenizer {
             i += 1
         }
         defects.append(MailDefect(.address, "unterminated comment"))
+        commentUnterminated = true
         return String(decoding: out, as: UTF8.self)
     }
 

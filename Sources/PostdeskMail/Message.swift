@@ -7,6 +7,8 @@ public struct Message: Sendable {
     public var root: MIMEPart
     /// Every defect found while parsing, embedded messages included (each says where).
     public var defects: [MailDefect]
+    /// The limits it was parsed with (`MessageSummary` keeps its text within `maxTextBytes`).
+    public var limits: ParseLimits = .default
 
     public init(root: MIMEPart, defects: [MailDefect]) {
         self.root = root

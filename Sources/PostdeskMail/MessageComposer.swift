@@ -157,11 +157,14 @@ public enum MessageComposer {
         return out.map { String(decoding: Array($0.utf8.prefix(998)), as: UTF8.self) }.joined(separator: "\r\n")
     }
 
-    /// `Name <addr>` with the name encoded or quoted as needed; the address sanitised.
+    /// `Name <addr>` with the name encoded or quoted as needed; the address sanitised. A name longer than
+    /// `MessageSummary.maxNameCharacters` is cut, so that it can never push the address out of the field.
     public static func address(_ a: MailAddress) -> String {
         let addr = sanitized(a.address).filter { $0 != "<" && $0 != ">" && $0 != "," && $0 != " " && $0 != "\"" }
-        guard let rawName = a.name.map(sanitized), !rawName.isEmpty else { return "<\(addr)>" }
-        if !rawName.unicodeScalars.allSatisfy({ $0.isASCII }) {
+        guard let rawName = a.name.map({ MessageSummary.cut(sanitized($0), characters: MessageSummary.maxNameCharacters).0 }),
+            !rawName.isEmpty
+        else { return "<\(addr)>" }
+        if !rawName.unicodeScalars.allSatisfy({ $0.isASCII }) || hasLongWord(rawName) {
             return encodedWords(rawName) + " <\(addr)>"
         }
         let atomOK = rawName.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == " " || "!#$%&'*+-/=?^_`{|}~0123456789".unicodeScalars.contains($0) }
@@ -184,10 +187,19 @@ public enum MessageComposer {
     }
 
     /// Unstructured text as is when ASCII, else RFC 2047 B words of at most 75 characters each, cut on
-    /// character boundaries.
+    /// character boundaries. ASCII with a word too long to fold (a line may not pass 998 octets) is encoded too.
     public static func encodeUnstructured(_ s: String, used: Int) -> String {
-        if s.unicodeScalars.allSatisfy({ $0.isASCII }) && !s.contains("=?") { return s }
+        if s.unicodeScalars.allSatisfy({ $0.isASCII }) && !s.contains("=?") && !hasLongWord(s) { return s }
         return encodedWords(s)
+    }
+
+    /// Whether a space-separated word is too long for a folded header line.
+    static func hasLongWord(_ s: String) -> Bool {
+        var run = 0
+        for b in s.utf8 {
+            if b == 0x20 { run = 0 } else { run += 1; if run > 900 { return true } }
+        }
+        return false
     }
 
     static func encodedWords(_ s: String) -> String {
@@ -259,24 +271,45 @@ public enum MessageComposer {
 
     static func quotedPrintable(_ text: String) -> [String] {
         var out: [String] = []
-        let hex = Array("0123456789ABCDEF".utf8)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var encoded: [UInt8] = []
-            let bytes = Array(line.utf8)
-            for (i, b) in bytes.enumerated() {
-                let last = i == bytes.count - 1
+        let hex: StaticString = "0123456789ABCDEF"
+        // One reused buffer and byte loops: the text of a notice can be a megabyte, and this runs in the
+        // ingest transaction.
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(80)
+        var utf8 = text.utf8[...]
+        while true {
+            let lineEnd = utf8.firstIndex(of: 0x0A) ?? utf8.endIndex
+            let line = utf8[utf8.startIndex..<lineEnd]
+            encoded.removeAll(keepingCapacity: true)
+            var startsWithFrom = false
+            if line.starts(with: "From ".utf8) { startsWithFrom = true }
+            var i = line.startIndex
+            while i != lineEnd {
+                let b = line[i]
+                let next = line.index(after: i)
+                let last = next == lineEnd
                 let plain = (b >= 0x21 && b <= 0x7E && b != 0x3D) || ((b == 0x20 || b == 0x09) && !last)
-                let piece: [UInt8] = plain ? [b] : [0x3D, hex[Int(b >> 4)], hex[Int(b & 15)]]
+                // A line that would start with "From " is safe: mail servers dot-stuff, and we encode the F.
+                let escape = !plain || (startsWithFrom && i == line.startIndex)
+                let width = escape ? 3 : 1
                 // Soft break before passing 76 characters.
-                if encoded.count + piece.count > 75 {
-                    out.append(String(decoding: encoded + [0x3D], as: UTF8.self))
-                    encoded = []
+                if encoded.count + width > 75 {
+                    encoded.append(0x3D)
+                    out.append(String(decoding: encoded, as: UTF8.self))
+                    encoded.removeAll(keepingCapacity: true)
                 }
-                encoded += piece
+                if escape {
+                    encoded.append(0x3D)
+                    encoded.append(hex.utf8Start[Int(b >> 4)])
+                    encoded.append(hex.utf8Start[Int(b & 15)])
+                } else {
+                    encoded.append(b)
+                }
+                i = next
             }
-            // A line that would start with "From " or "." is safe: mail servers dot-stuff, and we encode the F.
-            if encoded.starts(with: Array("From ".utf8)) { encoded = Array("=46".utf8) + encoded.dropFirst() }
             out.append(String(decoding: encoded, as: UTF8.self))
+            if lineEnd == utf8.endIndex { break }
+            utf8 = utf8[utf8.index(after: lineEnd)...]
         }
         return out
     }

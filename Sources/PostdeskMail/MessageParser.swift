@@ -37,7 +37,9 @@ struct MessageParser {
         }
         let parser = MessageParser(buffer: bytes, context: context)
         let root = parser.parseEntity(bytes.startIndex..<bytes.endIndex, depth: 0, defaultType: .textPlain, path: "", topLevel: true)
-        return Message(root: root, defects: context.defects)
+        var message = Message(root: root, defects: context.defects)
+        message.limits = limits
+        return message
     }
 
     // MARK: - Entities

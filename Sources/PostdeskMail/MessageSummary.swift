@@ -45,6 +45,11 @@ public struct MessageSummary: Sendable {
     /// Structural defects plus those found reading the fields and bodies above.
     public var defects: [MailDefect]
 
+    /// The longest subject kept (characters); a longer one is cut, with a defect.
+    public static let maxSubjectCharacters = 1_000
+    /// The longest display name kept (characters).
+    public static let maxNameCharacters = 200
+
     /// Reads the summary of a parsed message. Decodes bodies and hashes attachments; with
     /// `keepingAttachmentData`, each attachment's decoded bytes stay in `AttachmentInfo.data`.
     public init(_ message: Message, keepingAttachmentData: Bool = false) {
@@ -59,6 +64,16 @@ public struct MessageSummary: Sendable {
             defects += decoded.defects
             return decoded.text
         }
+        // What a sender wrote in a header becomes one line of text without control characters (CR, LF and NUL
+        // included, also when they came from an encoded word), of a readable length: it is shown in lists,
+        // stored, and echoed in the mail Postdesk sends.
+        func oneLine(_ name: String, _ text: String, max: Int) -> String {
+            let (clean, changed) = Self.oneLine(text)
+            if changed { defects.append(MailDefect(.headerSyntax, "\(name): control characters or line breaks removed")) }
+            let (cut, wasCut) = Self.cut(clean, characters: max)
+            if wasCut { defects.append(MailDefect(.limit, "\(name): \(clean.count) characters long; cut to \(max)")) }
+            return cut
+        }
         func addresses(_ name: String) -> [MailAddress] {
             var result: [MailAddress] = []
             for field in headers.all(name) {
@@ -66,7 +81,16 @@ public struct MessageSummary: Sendable {
                 defects += decoded.defects
                 let (list, d) = AddressParser.parseList(decoded.text)
                 defects += d.map { MailDefect($0.kind, "\(name): \($0.detail)") }
-                result += list
+                for var a in list {
+                    // An address with control characters (a NUL, an encoded line break) is no address to write to.
+                    if a.hasControlCharacters {
+                        defects.append(MailDefect(.address, "\(name): an address with control characters; skipped"))
+                        continue
+                    }
+                    a.name = a.name.map { oneLine("\(name) display name", $0, max: Self.maxNameCharacters) }
+                    if a.name?.isEmpty == true { a.name = nil }
+                    result.append(a)
+                }
             }
             return result
         }
@@ -74,13 +98,17 @@ public struct MessageSummary: Sendable {
             guard let value = headerText(name) else { return [] }
             let (list, d) = MessageIDParser.parseList(value)
             defects += d.map { MailDefect($0.kind, "\(name): \($0.detail)") }
-            return list
+            let clean = list.filter { !$0.unicodeScalars.contains(where: { Self.isControl($0) || $0 == " " }) }
+            if clean.count < list.count {
+                defects.append(MailDefect(.messageID, "\(name): \(list.count - clean.count) id(s) with control characters or spaces; skipped"))
+            }
+            return clean
         }
 
         if let raw = headerText("Subject") {
             let decoded = EncodedWords.decode(raw)
             defects += decoded.defects.map { MailDefect($0.kind, "Subject: \($0.detail)") }
-            subject = decoded.text.trimmingMailWhitespace
+            subject = oneLine("Subject", decoded.text, max: Self.maxSubjectCharacters).trimmingMailWhitespace
         } else {
             subject = nil
         }
@@ -99,32 +127,102 @@ public struct MessageSummary: Sendable {
         messageID = mid.first
         inReplyTo = ids("In-Reply-To")
         references = ids("References")
-        contentLanguage = headerText("Content-Language")
-        acceptLanguage = headerText("Accept-Language")
+        contentLanguage = headerText("Content-Language").map { oneLine("Content-Language", $0, max: 200) }
+        acceptLanguage = headerText("Accept-Language").map { oneLine("Accept-Language", $0, max: 1_000) }
         threadIndex = headerText("Thread-Index")
+            .map { oneLine("Thread-Index", $0, max: 1_000) }
             .flatMap { $0.split(separator: ",").first.map { $0.trimmingMailWhitespace } }
             .flatMap { $0.isEmpty ? nil : $0 }
 
         var collector = BodyCollector()
         collector.keepData = keepingAttachmentData
+        collector.maxTextBytes = message.limits.maxTextBytes
         collector.collect(message.root, isRoot: true)
         defects += collector.defects
         let plain = collector.plain.joined(separator: "\n")
         let htmlBody = collector.html.isEmpty ? nil : collector.html.joined(separator: "\n")
+        var omitted = 0
         if !collector.plain.isEmpty {
             text = plain
             textFromHTML = false
+            omitted = collector.plainOmitted
         } else if let htmlBody {
             text = HTMLText.plainText(fromHTML: htmlBody)
             textFromHTML = true
+            omitted = collector.htmlOmitted
         } else {
             text = ""
             textFromHTML = false
+        }
+        if omitted > 0 {
+            if !text.hasSuffix("\n") { text += "\n" }
+            text += Self.textCutNote(limit: message.limits.maxTextBytes, omitted: omitted)
         }
         html = htmlBody
         attachments = collector.attachments
         automatic = AutomaticVerdict.judge(message)
         self.defects = defects
+    }
+
+    // MARK: - Hostile text
+
+    /// The line that ends a text cut at `ParseLimits.maxTextBytes`.
+    static func textCutNote(limit: Int, omitted: Int) -> String {
+        "[Postdesk: the text was cut after \(limit) bytes; \(omitted) more bytes of text are not shown here; the message is kept whole as received]\n"
+    }
+
+    /// C0 and C1 controls and DEL.
+    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) }
+
+    /// One line of header text: CR, LF, tab and the Unicode line separators become a space, other control
+    /// characters (NUL, ESC, ...) go. Also says whether anything but a tab (common in folded fields) changed.
+    static func oneLine(_ s: String) -> (String, Bool) {
+        guard s.unicodeScalars.contains(where: { isControl($0) || $0.value == 0x2028 || $0.value == 0x2029 }) else { return (s, false) }
+        var out = String.UnicodeScalarView()
+        var changed = false
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x09: if out.last != " " { out.append(" ") }
+            case 0x0A, 0x0D, 0x85, 0x2028, 0x2029:
+                if out.last != " " { out.append(" ") }
+                changed = true
+            case _ where isControl(u): changed = true
+            default: out.append(u)
+            }
+        }
+        return (String(out), changed)
+    }
+
+    /// At most `characters` characters, cut with an ellipsis; and whether it was cut.
+    static func cut(_ s: String, characters: Int) -> (String, Bool) {
+        guard s.utf8.count > characters, s.count > characters else { return (s, false) }
+        return (String(s.prefix(characters - 1)) + "…", true)
+    }
+
+    /// Body text as a helpdesk keeps it: a NUL becomes U+FFFD (it is a sign of binary data or a wrong charset,
+    /// and would end a C string), other control characters except tab and line feed go (an ESC sequence would
+    /// drive the terminal of whoever reads the ticket). Returns how many characters were changed.
+    static func cleanText(_ s: String) -> (String, Int) {
+        var needed = false
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b < 0xA0) { needed = true; break }
+            previous = b
+        }
+        guard needed else { return (s, 0) }
+        var out = String.UnicodeScalarView()
+        var changed = 0
+        for u in s.unicodeScalars {
+            if u.value == 0 {
+                out.append("\u{FFFD}")
+                changed += 1
+            } else if isControl(u) && u.value != 0x09 && u.value != 0x0A {
+                changed += 1
+            } else {
+                out.append(u)
+            }
+        }
+        return (String(out), changed)
     }
 
     private static func firstTextCharset(_ root: MIMEPart) -> String? {
@@ -143,10 +241,15 @@ public struct MessageSummary: Sendable {
 /// Walks a MIME tree choosing the body a person would read and listing the rest as attachments.
 struct BodyCollector {
     var keepData = false
+    /// At most this many bytes of plain text, and as many of HTML, are kept (`ParseLimits.maxTextBytes`).
+    var maxTextBytes = ParseLimits.default.maxTextBytes
     var plain: [String] = []
     var html: [String] = []
     var attachments: [AttachmentInfo] = []
     var defects: [MailDefect] = []
+    /// Bytes kept so far, and bytes left out beyond the limit.
+    var plainBytes = 0, htmlBytes = 0
+    var plainOmitted = 0, htmlOmitted = 0
 
     mutating func collect(_ part: MIMEPart, isRoot: Bool = false, inRelated: Bool = false) {
         switch part.content {
@@ -170,9 +273,30 @@ struct BodyCollector {
             attach(part, inline: part.isInlineDisposition)
         case .single:
             if isBodyText(part, isRoot: isRoot) {
-                let decoded = part.decodedText()
+                let isHTML = part.contentType.subtype == "html"
+                let budget = max(0, maxTextBytes - (isHTML ? htmlBytes : plainBytes))
+                let (decoded, omitted) = part.decodedText(maxBytes: budget)
+                func note(_ detail: String) -> MailDefect {
+                    MailDefect(.limit, part.path.isEmpty ? detail : "part \(part.path): \(detail)")
+                }
                 defects += decoded.defects.map { MailDefect($0.kind, part.path.isEmpty ? $0.detail : "part \(part.path): \($0.detail)") }
-                if part.contentType.subtype == "html" { html.append(decoded.text) } else { plain.append(Self.unflowed(decoded.text, part)) }
+                if omitted > 0 {
+                    defects.append(note("text over the \(maxTextBytes)-byte limit; \(omitted) bytes left out (ParseLimits.maxTextBytes)"))
+                }
+                let (text, changed) = MessageSummary.cleanText(decoded.text)
+                if changed > 0 {
+                    defects.append(MailDefect(.charset, (part.path.isEmpty ? "" : "part \(part.path): ")
+                        + "\(changed) control character(s) in the text; NUL shown as U+FFFD, the others removed"))
+                }
+                if isHTML {
+                    htmlOmitted += omitted
+                    htmlBytes += text.utf8.count
+                    if !text.isEmpty || omitted == 0 { html.append(text) }
+                } else {
+                    plainOmitted += omitted
+                    plainBytes += text.utf8.count
+                    if !text.isEmpty || omitted == 0 { plain.append(Self.unflowed(text, part)) }
+                }
             } else {
                 attach(part, inline: part.isInlineDisposition || part.headers["Content-ID"] != nil && !part.isAttachmentDisposition)
             }
@@ -193,16 +317,27 @@ struct BodyCollector {
         let htmlChoice = parts.lastIndex { offers($0, "html") }
         if let plainChoice {
             let before = html.count
+            let (bytesBefore, omittedBefore) = (htmlBytes, htmlOmitted)
             collect(parts[plainChoice])
             // Keep only plain text from the plain alternative; HTML comes from the HTML one.
             if html.count > before { html.removeSubrange(before...) }
+            (htmlBytes, htmlOmitted) = (bytesBefore, omittedBefore)
         }
         if let htmlChoice, htmlChoice != plainChoice {
             var sub = BodyCollector()
             sub.keepData = keepData
+            sub.maxTextBytes = maxTextBytes
+            sub.htmlBytes = htmlBytes
+            sub.plainBytes = plainBytes
             sub.collect(parts[htmlChoice])
             html += sub.html
-            if plainChoice == nil { plain += sub.plain }
+            htmlBytes = sub.htmlBytes
+            htmlOmitted += sub.htmlOmitted
+            if plainChoice == nil {
+                plain += sub.plain
+                plainBytes = sub.plainBytes
+                plainOmitted += sub.plainOmitted
+            }
             attachments += sub.attachments
             defects += sub.defects
         }
@@ -225,6 +360,13 @@ struct BodyCollector {
         if name == nil, case .message(let inner) = part.content {
             let subject = inner.headers["Subject"].map { EncodedWords.decode($0.value).text.trimmingMailWhitespace }
             if let subject, !subject.isEmpty { name = subject + ".eml" }
+        }
+        // The sender's name is data: shown, listed, offered on download, so made safe for all of that.
+        if let raw = name {
+            name = SafeFilename.make(raw)
+            if name != raw {
+                defects.append(MailDefect(.parameter, "part \(part.path): file name \"\(raw.prefix(80))\" made safe: \(name.map { "\"\($0.prefix(80))\"" } ?? "no name")"))
+            }
         }
         attachments.append(AttachmentInfo(
             filename: name, contentType: part.contentType.mimeType, size: bytes.count,

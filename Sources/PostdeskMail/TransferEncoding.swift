@@ -238,13 +238,17 @@ public enum TransferDecoder {
     // MARK: - uuencode
 
     /// uuencoded data between `begin MODE NAME` and `end`; lines before `begin` are skipped, a missing
-    /// `end` is tolerated, and a line shorter than its length character says is padded with zero bits.
+    /// `end` is tolerated, and a line shorter than its length character says is padded with zero bits (mailers
+    /// strip trailing spaces, which encode zeros). The padding never makes the output larger than the input:
+    /// a body of lines that are only a length character ("M", 45 bytes) would otherwise decode to 22 times its
+    /// size.
     public static func uudecode(_ input: ArraySlice<UInt8>) -> (bytes: [UInt8], defects: [MailDefect]) {
         var out: [UInt8] = []
         var defects: [MailDefect] = []
         var started = false
         var ended = false
         var badLines = 0
+        var capped = false
         input.withUnsafeBufferPointer { b in
             let n = b.count
             var i = 0
@@ -263,11 +267,17 @@ public enum TransferDecoder {
                 }
                 if isEndLine(line) { ended = true; break }
                 guard let first = line.first else { continue }
-                let count = Int((first &- 0x20) & 0x3F)
+                var count = Int((first &- 0x20) & 0x3F)
                 if count == 0 { continue }
                 // Each group of four characters carries three bytes.
                 let available = (line.count - 1) * 3 / 4
-                if available < count { badLines += 1 }
+                if available < count {
+                    badLines += 1
+                    if out.count + count > n {
+                        count = max(available, min(count, n - out.count))
+                        capped = true
+                    }
+                }
                 var produced = 0
                 var k = 1
                 while produced < count {
@@ -289,7 +299,9 @@ public enum TransferDecoder {
             return (Array(input), defects)
         }
         if badLines > 0 {
-            defects.append(MailDefect(.transferEncoding, "x-uuencode body has \(badLines) line(s) shorter than their length says; padded"))
+            defects.append(MailDefect(.transferEncoding, capped
+                ? "x-uuencode body has \(badLines) line(s) shorter than their length says; padded only up to the size of the body"
+                : "x-uuencode body has \(badLines) line(s) shorter than their length says; padded"))
         }
         if !ended { defects.append(MailDefect(.transferEncoding, "x-uuencode body has no \"end\" line; decoded to the end")) }
         return (out, defects)

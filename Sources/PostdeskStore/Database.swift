@@ -1,4 +1,7 @@
 internal import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A value bound to or read from SQLite.
 public enum SQLValue: Sendable, Hashable {
@@ -60,6 +63,7 @@ public final class Database: @unchecked Sendable {
     /// full durability (`synchronous=FULL`: a committed transaction survives a power loss).
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, readOnly: Bool = false) throws(StoreError) {
         self.path = path
+        if !readOnly { try Self.createPrivately(path) }
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -83,6 +87,24 @@ public final class Database: @unchecked Sendable {
             }
         }
         try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
+    }
+
+    /// Creates a missing database file empty with mode 0640 (the process's umask can only make it stricter),
+    /// so that SQLite opens it instead of creating it with its default 0644 less the umask, which under
+    /// `umask 0` would let every local user read the tickets. SQLite gives the `-wal` and `-shm` files the
+    /// database file's mode. An empty file is a valid, empty database.
+    static func createPrivately(_ path: String) throws(StoreError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        if fd >= 0 {
+            close(fd)
+            return
+        }
+        let e = errno
+        // EEXIST: it is there (maybe created a moment ago by another process); anything else SQLite reports
+        // in its own words when it opens the path.
+        if e == EEXIST || e == ENOENT || e == EACCES || e == EROFS || e == EISDIR { return }
+        let code = e == ENOSPC || e == EDQUOT ? SQLITE_FULL : e == EIO ? SQLITE_IOERR : SQLITE_CANTOPEN
+        throw StoreError(code: code, message: "cannot create \(path): \(String(cString: strerror(e)))")
     }
 
     deinit {
@@ -122,7 +144,16 @@ public final class Database: @unchecked Sendable {
             case .null: rc = sqlite3_bind_null(s, index)
             case .integer(let v): rc = sqlite3_bind_int64(s, index, v)
             case .real(let v): rc = sqlite3_bind_double(s, index, v)
-            case .text(let v): rc = sqlite3_bind_text(s, index, v, -1, transient)
+            case .text(let v):
+                // With its length, not as a C string: text with a NUL in it is stored whole, not cut there.
+                var text = v
+                rc = text.withUTF8 { utf8 in
+                    // An empty string has no base address: bind "" (a static C string) rather than NULL (SQL NULL).
+                    utf8.withMemoryRebound(to: CChar.self) { p in
+                        p.baseAddress.map { sqlite3_bind_text(s, index, $0, Int32(utf8.count), transient) }
+                            ?? sqlite3_bind_text(s, index, "", 0, transient)
+                    }
+                }
             case .blob(let v):
                 rc = v.withUnsafeBytes { raw in
                     sqlite3_bind_blob64(s, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), UInt64(raw.count), transient)
@@ -155,7 +186,10 @@ public final class Database: @unchecked Sendable {
                 switch sqlite3_column_type(s, i) {
                 case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(s, i)))
                 case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(s, i)))
-                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(s, i))))
+                case SQLITE_TEXT:
+                    let count = Int(sqlite3_column_bytes(s, i))
+                    let text = sqlite3_column_text(s, i).map { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) } ?? ""
+                    values.append(.text(text))
                 case SQLITE_BLOB:
                     let n = Int(sqlite3_column_bytes(s, i))
                     if n == 0 { values.append(.blob([])) } else {
@@ -210,6 +244,7 @@ public final class Database: @unchecked Sendable {
 
     /// An online, consistent copy of this database into `destination` (SQLite's backup API).
     public func backup(to destination: String) throws(StoreError) {
+        try Self.createPrivately(destination)
         var target: OpaquePointer?
         var rc = sqlite3_open_v2(destination, &target, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
         defer { sqlite3_close_v2(target) }

@@ -56,6 +56,12 @@ extension Store {
         FROM tickets t JOIN customers c ON c.id = t.requester_id LEFT JOIN agents a ON a.id = t.assignee_id
         """
 
+    private static let unassignedTicketColumns = """
+        SELECT t.number, t.subject, t.status, t.queue, c.address AS requester, a.address AS assignee, t.priority, t.due,
+               t.follow_up_of, t.customer_reference, t.created, t.updated, t.resolved_at, t.closed_at
+        FROM tickets t INDEXED BY tickets_to_assign JOIN customers c ON c.id = t.requester_id LEFT JOIN agents a ON a.id = t.assignee_id
+        """
+
     private func record(_ row: Row) throws -> TicketRecord {
         let number = row.int("number") ?? 0
         let cc = try db.query("SELECT address FROM participants WHERE ticket = ? ORDER BY added, address", [.integer(number)]).compactMap { $0.string("address") }
@@ -77,6 +83,11 @@ extension Store {
         if f.unassigned { clauses.append("t.assignee_id IS NULL AND t.status IN ('new', 'open', 'pending')") }
         if let r = f.requester { clauses.append("c.address = ?"); params.append(.text(r.lowercased())) }
         var sql = Self.ticketColumns
+        if f.unassigned {
+            // Years of tickets: read the small partial index in ticket order and stop at the limit, rather than let
+            // the planner sort every unassigned ticket (it prefers tickets_assignee otherwise).
+            sql = Self.unassignedTicketColumns
+        }
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY t.number DESC"
         if let limit = f.limit { sql += " LIMIT \(max(0, limit))" }
@@ -103,27 +114,35 @@ extension Store {
         return t
     }
 
-    /// How many of the newest matching messages a search ranks.
+    /// How many of the newest matching messages a search looks at.
     public static let searchWindow = 1000
 
-    /// Full-text search over subjects, bodies, references and requesters: matching tickets, best first.
-    /// The query is taken as words (each must match, as a prefix); FTS5 syntax characters are neutralised.
+    /// Full-text search over subjects, bodies, references and requesters: the tickets of the newest matching
+    /// messages, newest first. Every word must match a whole token; a word ending in `*` matches as a prefix
+    /// (`print*`). Tokens are what the index's tokenizer (unicode61) makes: runs of letters and digits, so an
+    /// address or a reference becomes its parts (the index keeps no positions: detail=column). FTS5 syntax
+    /// characters are neutralised.
+    ///
+    /// Bounded however large the database: exact tokens are merged lazily in message order and the search stops
+    /// after `searchWindow` messages; no relevance score is computed (bm25 reads every match of every word).
     public func search(_ query: String, limit: Int = 100) throws -> [TicketRecord] {
-        // Tokens as the index's tokenizer (unicode61) makes them: runs of letters and digits. Each must match as
-        // a prefix; an address or a reference becomes its parts (the index keeps no positions: detail=column).
-        let words = query.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
-        guard !words.isEmpty else { return [] }
-        let match = words.map { "\"" + $0.replacingOccurrencesOfQuote + "\"*" }.joined(separator: " ")
-        // The newest matching messages first (FTS5 walks its lists in rowid order and stops at the window), ranked
-        // by relevance within that window: bounded time however common the words are in years of mail.
+        var terms: [String] = []
+        for word in query.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+            let prefix = word.hasSuffix("*")
+            let tokens = word.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
+            for (i, token) in tokens.enumerated() {
+                terms.append("\"" + token.replacingOccurrencesOfQuote + "\"" + (prefix && i == tokens.count - 1 ? "*" : ""))
+            }
+        }
+        guard !terms.isEmpty else { return [] }
         let rows = try db.query("""
             \(Self.ticketColumns)
-            JOIN (SELECT m.ticket AS number, min(hit.rank) AS best
-                  FROM (SELECT rowid, rank FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT ?) hit
+            JOIN (SELECT m.ticket AS number, max(hit.rowid) AS newest
+                  FROM (SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT ?) hit
                   JOIN messages m ON m.id = hit.rowid
                   WHERE m.ticket IS NOT NULL GROUP BY m.ticket) hits ON hits.number = t.number
-            ORDER BY hits.best, t.number DESC LIMIT ?
-            """, [.text(match), .integer(Int64(Self.searchWindow)), .integer(Int64(limit))])
+            ORDER BY hits.newest DESC LIMIT ?
+            """, [.text(terms.joined(separator: " ")), .integer(Int64(Self.searchWindow)), .integer(Int64(limit))])
         return try rows.map(record)
     }
 }
@@ -131,3 +150,4 @@ extension Store {
 extension Substring {
     var replacingOccurrencesOfQuote: String { String(self.map { $0 == "\"" ? "\"\"" : String($0) }.joined()) }
 }
+

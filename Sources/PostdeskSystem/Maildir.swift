@@ -40,7 +40,20 @@ public struct Maildir: Sendable, Hashable {
         for name in try FileSystem.list(path + "/cur") where !name.hasPrefix(".") && !Self.isSeen(name) {
             entries.append(Entry(folder: "cur", name: name, path: path + "/cur/" + name))
         }
-        return entries.sorted { $0.name < $1.name }
+        return entries.sorted { Self.arrivalKey($0.name) < Self.arrivalKey($1.name) }
+    }
+
+    /// Arrival order from a maildir name: the leading seconds, then the microseconds after "M" in the second
+    /// part (Postfix writes `SECS.VdevIinodeMusec.host`, Postdesk `SECS.Musec...`), compared as numbers: the
+    /// microseconds are not zero-padded, so the names alone sort "M99999" after "M100000". Then the name.
+    static func arrivalKey(_ name: String) -> (Int64, Int64, String) {
+        let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+        let seconds = parts.first.flatMap { Int64($0) } ?? Int64.max
+        var micro: Int64 = 0
+        if parts.count > 1, let m = parts[1].lastIndex(of: "M") {
+            micro = Int64(parts[1][parts[1].index(after: m)...].prefix(while: { $0.isASCII && $0.isNumber })) ?? 0
+        }
+        return (seconds, micro, name)
     }
 
     /// The flags after `:2,` (empty when there is no info).
@@ -81,9 +94,14 @@ public struct Maildir: Sendable, Hashable {
     /// Delivers a message the maildir way: written and synced in `tmp/`, then renamed into `new/`.
     /// Returns the new file's path.
     @discardableResult
+    ///
+    /// With a `name` of the caller's (the outbox id), a file of that name left in `tmp/` can only be an earlier
+    /// attempt that died between writing and renaming (SIGKILL, power loss): it is replaced, or every later
+    /// attempt would fail with EEXIST and the mail would never go out.
     public func deliver(_ bytes: some Collection<UInt8>, name: String? = nil) throws(SystemError) -> String {
         let unique = name ?? Self.uniqueName()
         let tmp = path + "/tmp/" + unique
+        if name != nil { try FileSystem.remove(tmp) }
         try FileSystem.writeNew(tmp, bytes)
         let target = path + "/new/" + unique
         try FileSystem.rename(tmp, to: target)
@@ -98,7 +116,8 @@ public struct Maildir: Sendable, Hashable {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
         let hostname = String(decoding: host.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self).replacingSlashesAndColons
-        return "\(tv.tv_sec).M\(tv.tv_usec)P\(getpid())R\(UInt32.random(in: 0...UInt32.max)).\(hostname)"
+        let usec = String(tv.tv_usec)
+        return "\(tv.tv_sec).M\(String(repeating: "0", count: max(0, 6 - usec.count)) + usec)P\(getpid())R\(UInt32.random(in: 0...UInt32.max)).\(hostname)"
     }
 }
 

@@ -245,8 +245,8 @@ import Testing
         let hash = SHA256.hexHash(Array("hello world".utf8))
         let file = DataDirectory(desk.config.helpdesk.dataDir).attachmentPath(sha256: hash)
         #expect(try FileSystem.readFile(file) == Array("hello world".utf8))
-        // The sender's file name is data: kept in the database, never used as a path.
-        #expect(try desk.store.ticket(1)?.messages?.first?.attachments.first?.filename == "../../etc/passwd")
+        // The sender's file name is data, never a path: only its last component is kept (SafeFilename).
+        #expect(try desk.store.ticket(1)?.messages?.first?.attachments.first?.filename == "passwd")
         #expect(FileSystem.kind(of: desk.root + "/etc/passwd") == nil)
     }
 

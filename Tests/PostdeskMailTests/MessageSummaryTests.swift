@@ -102,8 +102,8 @@ import Testing
             "Content-Type: multipart/mixed; boundary=m", "", "--m", "", "t", "--m",
             "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=\"../../etc/passwd\"", "", "x", "--m--",
         ]))
-        // Kept verbatim as data: whoever stores it must not use it as a path.
-        #expect(s.attachments.first?.filename == "../../etc/passwd")
+        // Never used as a path, and made safe to show and to save (SafeFilename): the last component only.
+        #expect(s.attachments.first?.filename == "passwd")
     }
 }
 

@@ -13,6 +13,7 @@ public final class ChildProcess: @unchecked Sendable {
     public let pid: pid_t
     private var exitStatus: Int32?
     private var killedBySignal: Int32?
+    private var usage: rusage?
 
     public enum Failure: Error, CustomStringConvertible {
         case spawn(String, Int32)
@@ -81,8 +82,11 @@ public final class ChildProcess: @unchecked Sendable {
     private func poll() -> Bool {
         if exitStatus != nil || killedBySignal != nil { return true }
         var status: Int32 = 0
-        let r = waitpid(pid, &status, WNOHANG)
+        var u = rusage()
+        // wait4, not waitpid: it also returns the child's resource usage (its peak RSS for the tests).
+        let r = wait4(pid, &status, WNOHANG, &u)
         if r == pid {
+            usage = u
             if status & 0x7f == 0 { exitStatus = (status >> 8) & 0xff } else { killedBySignal = status & 0x7f }
             return true
         }
@@ -115,6 +119,8 @@ public final class ChildProcess: @unchecked Sendable {
     public var status: Int32? { _ = poll(); return exitStatus }
     /// The signal that ended the child, if one did.
     public var terminationSignal: Int32? { _ = poll(); return killedBySignal }
+    /// The child's peak resident set size in bytes (`ru_maxrss` from wait4), once it has ended.
+    public var peakResidentBytes: Int? { _ = poll(); return usage.map { Int($0.ru_maxrss) * 1024 } }
 
     deinit {
         if !poll() {
@@ -128,6 +134,8 @@ public struct ProcessOutput: Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
+    /// The child's peak resident set size in bytes (from wait4's rusage).
+    public var peakResidentBytes: Int = 0
 }
 
 /// Runs a command to its end (at most `seconds`, then it is killed and this throws), collecting its output
@@ -147,7 +155,7 @@ public func runCommand(
     let err = (try? Data(contentsOf: URL(fileURLWithPath: base + ".err"))) ?? Data()
     return ProcessOutput(
         status: child.status ?? (128 + (child.terminationSignal ?? 0)), stdout: String(decoding: out, as: UTF8.self),
-        stderr: String(decoding: err, as: UTF8.self))
+        stderr: String(decoding: err, as: UTF8.self), peakResidentBytes: child.peakResidentBytes ?? 0)
 }
 
 /// Reads one line from a file descriptor, waiting at most `seconds`; nil on timeout or end of file.
