@@ -58,6 +58,9 @@ let package = Package(
             name: "postdesk-ingest-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskStore", "PostdeskSystem"],
             path: "Benchmarks/IngestBench"),
         .executableTarget(
+            name: "postdesk-scale-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskStore", "PostdeskSystem"],
+            path: "Benchmarks/ScaleBench"),
+        .executableTarget(
             name: "postdesk-outbox-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],
             path: "Benchmarks/OutboxBench"),
 
@@ -81,9 +84,17 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// The libFuzzer target exists only for fuzzing builds (`POSTDESK_FUZZ=1 swift build --sanitize=fuzzer`):
-// it has no main(), so ordinary builds would fail to link it.
+// The libFuzzer targets exist only for fuzzing builds (`POSTDESK_FUZZ=1 swift build --sanitize=fuzzer`, see
+// Tests/fuzz.sh): they have no main(), so ordinary builds would fail to link them.
 if Context.environment["POSTDESK_FUZZ"] == "1" {
-    package.targets.append(
-        .executableTarget(name: "FuzzParser", dependencies: ["PostdeskMail"], path: "Sources/FuzzParser"))
+    package.targets += [
+        /// The mail parser: every reader on every input.
+        .executableTarget(name: "FuzzParser", dependencies: ["PostdeskMail"], path: "Sources/FuzzParser"),
+        /// The config reader (`Configuration.parse`): LF and CRLF alike, and what the daemon relies on.
+        .executableTarget(name: "FuzzConfig", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Sources/FuzzConfig"),
+        /// Agents' command lines, `#close`, and the status / password reset subjects.
+        .executableTarget(name: "FuzzCommands", dependencies: ["PostdeskCore"], path: "Sources/FuzzCommands"),
+        /// The routing decision for a parsed message and fuzz-chosen ticket facts, with access properties.
+        .executableTarget(name: "FuzzRouting", dependencies: ["PostdeskCore", "PostdeskMail"], path: "Sources/FuzzRouting"),
+    ]
 }

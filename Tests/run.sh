@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs missing Debian packages, builds, runs the unit and integration
-# tests (swift test), then the parser fuzzer for a bounded time. .ci/run calls exactly this.
+# tests (swift test), then the fuzzers for a bounded time. .ci/run calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -41,7 +41,9 @@ if [ "$status" -ne 0 ]; then
 fi
 
 if [ "${POSTDESK_SKIP_FUZZ:-0}" != "1" ]; then
-    echo "== fuzzing the parser for ${POSTDESK_FUZZ_SECONDS:-60} s"
+    # Half of the time for the mail parser, the rest shared by the config reader, the agent command parser
+    # and the routing decision (Tests/fuzz.sh).
+    echo "== fuzzing for ${POSTDESK_FUZZ_SECONDS:-60} s (parser, config, commands, routing)"
     bash Tests/fuzz.sh "${POSTDESK_FUZZ_SECONDS:-60}"
 fi
 

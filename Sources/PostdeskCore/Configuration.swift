@@ -119,7 +119,7 @@ public struct Configuration: Sendable, Hashable {
             let parts = text.split(separator: "/", maxSplits: 1).map { String($0).trimmingWhitespace }
             guard parts.count == 2, let n = Int(parts[0]), n > 0 else { return nil }
             let unit = parts[1].first?.isNumber == true ? parts[1] : "1" + parts[1]
-            guard let d = ConfigDuration(parsing: unit), d.seconds > 0 else { return nil }
+            guard let d = ConfigDuration(parsing: unit), d.seconds > 0, d <= Configuration.longestDuration else { return nil }
             count = n
             per = d
         }
@@ -137,6 +137,10 @@ public struct Configuration: Sendable, Hashable {
     public init(file: String) { self.file = file }
 
     public static let languages = ["en", "es", "de", "pl", "fr", "it"]
+
+    /// The longest duration a config may give (3650d): times in the future are `now + duration`, and the outbox
+    /// backs off by doubling, which must not overflow.
+    public static let longestDuration = ConfigDuration(seconds: 3650 * 86_400)
 
     /// Reads a configuration from its text. `file` is used in messages; relative paths are made
     /// absolute against `baseDirectory` (the config file's folder).
@@ -183,7 +187,8 @@ private struct ConfigReader {
         var mailboxKeys: [Int: Set<String>] = [:]
         var agentKeys: [Int: Set<String>] = [:]
 
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is one Character in Swift, so splitting at "\n" alone would leave a CRLF file as one line.
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let lineNumber = index + 1
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line.removeLast() }
@@ -197,6 +202,11 @@ private struct ConfigReader {
                     continue
                 }
                 let inner = String(stripped.dropFirst().dropLast()).trimmingWhitespace
+                if let bad = inner.unicodeScalars.first(where: Self.isControl) {
+                    error(lineNumber, "section header [\(inner)] contains the control character U+\(Self.hex(bad)); remove it")
+                    section = .none
+                    continue
+                }
                 let words = inner.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
                 let key = words.joined(separator: " ")
                 if let earlier = seenSections[key] {
@@ -240,6 +250,12 @@ private struct ConfigReader {
             }
             if let earlier = seenKeys[key] {
                 error(lineNumber, "\(key) is set twice in this section (first on line \(earlier))")
+                continue
+            }
+            // Values end up in mail headers, subjects and paths, where a control character is dropped or breaks
+            // things (a tag with ESC in it would never be found again in a reply's subject).
+            if let bad = value.unicodeScalars.first(where: Self.isControl) {
+                error(lineNumber, "\(key) contains the control character U+\(Self.hex(bad)); remove it")
                 continue
             }
             seenKeys[key] = lineNumber
@@ -355,7 +371,7 @@ private struct ConfigReader {
 
     mutating func count(_ value: String, _ key: String, _ line: Int, minimum: Int = 0) -> Int? {
         guard let n = Int(value), n >= minimum, n <= 1_000_000 else {
-            error(line, "\(key) must be a whole number from \(minimum), not \"\(value)\"")
+            error(line, "\(key) must be a whole number from \(minimum) to 1000000, not \"\(value)\"")
             return nil
         }
         return n
@@ -415,7 +431,11 @@ private struct ConfigReader {
     }
 
     mutating func duration(_ value: String, _ key: String, _ line: Int) -> ConfigDuration? {
-        if let d = ConfigDuration(parsing: value), d.seconds > 0 { return d }
+        if let d = ConfigDuration(parsing: value), d.seconds > 0 {
+            if d <= Configuration.longestDuration { return d }
+            error(line, "\(key) = \(value) is longer than \(Configuration.longestDuration) (ten years), the longest Postdesk reckons with")
+            return nil
+        }
         error(line, "\(key) = \"\(value)\" is not a duration such as 30s, 15m, 48h or 2d")
         return nil
     }
@@ -444,6 +464,17 @@ private struct ConfigReader {
     static func isTimezoneName(_ s: String) -> Bool {
         !s.isEmpty && !s.hasPrefix("/") && !s.contains("..")
             && s.unicodeScalars.allSatisfy { ($0.properties.isAlphabetic && $0.isASCII) || "/_-+0123456789".unicodeScalars.contains($0) }
+    }
+
+    /// C0 and C1 controls, DEL, and the Unicode line and paragraph separators (what `MessageComposer.sanitized`
+    /// takes out of a header value).
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F..<0xA0).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
+    }
+
+    static func hex(_ u: Unicode.Scalar) -> String {
+        let h = String(u.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 
     /// Removes a `#` comment: at the line start, or after whitespace (so `a#b` values survive).

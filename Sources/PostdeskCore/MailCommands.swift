@@ -67,8 +67,9 @@ public enum MailCommands {
         case "internal":
             return args.isEmpty ? .success(.internal) : .failure(Message(text: "#internal stands alone on its line; the note follows below the commands"))
         case "assign":
-            guard !args.isEmpty else { return .failure(Message(text: "#assign needs an agent's name or address, as in: #assign alice")) }
-            return .success(.assign(args.joined(separator: " ").trimmingCharacters(in: "<>")))
+            let who = args.joined(separator: " ").trimmingCharacters(in: "<>").trimmingWhitespaceAndNewlines
+            guard !who.isEmpty else { return .failure(Message(text: "#assign needs an agent's name or address, as in: #assign alice")) }
+            return .success(.assign(who))
         case "status":
             return one("status").flatMap { (v: String) -> Result<AgentCommand, Message> in
                 guard let status = TicketStatus(rawValue: v.lowercased()) else {
@@ -147,10 +148,11 @@ public enum MailCommands {
         subjectIs(subject, oneOf: LanguagePack.all.flatMap(\.resetSubjects))
     }
 
-    /// The subject, without reply prefixes, case and surrounding space, is one of `words`.
+    /// The subject, without reply prefixes (any number of them: `Re: AW: status`), case and surrounding space,
+    /// is one of `words`.
     static func subjectIs(_ subject: String?, oneOf words: [String]) -> Bool {
         var s = (subject ?? "").trimmingWhitespaceAndNewlines.lowercased()
-        for prefix in ["re:", "aw:", "odp:", "rv:", "r:", "sv:"] where s.hasPrefix(prefix) {
+        while let prefix = ["re:", "aw:", "odp:", "rv:", "r:", "sv:"].first(where: { s.hasPrefix($0) }) {
             s = String(s.dropFirst(prefix.count)).trimmingWhitespaceAndNewlines
         }
         return words.contains { $0.lowercased() == s }

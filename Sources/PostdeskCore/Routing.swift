@@ -111,7 +111,7 @@ public enum Router {
                 refusal = "; \(how) names ticket #\(match.number), which does not exist"
                 continue
             }
-            if ticket.admits(input.from) {
+            if takesPart(input.from, in: ticket) {
                 return onTicket(ticket, input, rule: rule, why: "\(how) names ticket #\(ticket.number) and \(input.from) takes part in it", participants)
             }
             reference = reference ?? ticket.number
@@ -126,6 +126,15 @@ public enum Router {
 
     private static func onTicket(_ ticket: TicketFacts, _ input: RoutingInput, rule: RoutingDecision.Rule, why: String,
                                  _ participants: [MailAddress]) -> RoutingDecision {
+        // Someone who has the thread but does not take part in the ticket (a colleague the customer forwarded
+        // it to) may write on it, but brings nobody along: the people in their To/Cc would otherwise get every
+        // answer on someone else's ticket. The requester, a participant or an agent adds them (or `#cc add`).
+        var why = why
+        var participants = participants
+        if ticket.status != .closed, !takesPart(input.from, in: ticket), !participants.isEmpty {
+            why += "; \(input.from) does not take part in it, so nobody in To/Cc joins (\(participants.map(\.address).joined(separator: ", ")))"
+            participants = []
+        }
         switch ticket.status {
         case .closed:
             return RoutingDecision(action: .followUp(of: ticket.number), rule: rule,
@@ -139,6 +148,18 @@ public enum Router {
             return RoutingDecision(action: .append(ticket: ticket.number, reopen: false), rule: rule,
                                    reason: "\(why)\(auto)", reference: nil, newParticipants: participants)
         }
+    }
+
+    /// Whether `address` is the ticket's requester or one of its participants. Addresses are the same person
+    /// when they are the same after lower-casing, code point for code point, exactly as the database compares
+    /// them (`customers.address = ?`), so routing, status summaries and relays agree on who someone is:
+    /// `ANA@Example.org` is `ana@example.org`; `ana+x@example.org` is not (subaddressing is the receiving domain's
+    /// own convention), nor is `ana@xn--exmple-cua.org` `ana@exämple.org` (Postdesk converts no IDNs), nor a
+    /// decomposed `exa\u{308}mple` the precomposed `exämple` (Swift's `==` would call those two equal).
+    public static func takesPart(_ address: String, in ticket: TicketFacts) -> Bool {
+        let a = address.lowercased()
+        func same(_ b: String) -> Bool { a.unicodeScalars.elementsEqual(b.unicodeScalars) }
+        return same(ticket.requester) || ticket.participants.contains(where: same)
     }
 
     /// To/Cc addresses that join the conversation: not Postdesk's own (plus forms included), not the sender.

@@ -1,4 +1,7 @@
 import PostdeskSystem
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The layout of `data_dir`: raw mail, attachments (content-addressed), the quarantine.
 ///
@@ -11,15 +14,21 @@ public struct DataDirectory: Sendable {
 
     public init(_ path: String) { self.path = path }
 
+    /// Folders are the service's and its group's to read (0750), files too (0640): mail, attachments and
+    /// quarantined messages hold customers' data. Set at creation, so the process's umask can only make them
+    /// stricter, never looser (a `umask 0` in a unit or a shell gives the same modes).
+    public static let folderMode: mode_t = 0o750
+    public static let fileMode: mode_t = 0o640
+
     public var quarantine: Maildir { Maildir(path + "/quarantine") }
     public var reasons: String { path + "/quarantine/reasons" }
 
-    /// Creates the folders (private to the service's user: mode 0750).
+    /// Creates the folders (private to the service's user and group: mode 0750).
     public func prepare() throws(SystemError) {
-        try FileSystem.makeDirectories(path + "/mail")
-        try FileSystem.makeDirectories(path + "/attachments")
-        try quarantine.create()
-        try FileSystem.makeDirectories(reasons)
+        try FileSystem.makeDirectories(path + "/mail", mode: Self.folderMode)
+        try FileSystem.makeDirectories(path + "/attachments", mode: Self.folderMode)
+        try quarantine.create(mode: Self.folderMode)
+        try FileSystem.makeDirectories(reasons, mode: Self.folderMode)
     }
 
     /// Where the raw mail with this key is kept. By day of arrival, so that a batch's new entries share one
@@ -39,7 +48,7 @@ public struct DataDirectory: Sendable {
     public func storeOnce(_ bytes: some Collection<UInt8>, at file: String) throws(SystemError) -> Bool {
         if FileSystem.kind(of: file) == .file { return false }
         try prepareFolder(for: file)
-        try FileSystem.writeReplacing(file, bytes, mode: 0o640)
+        try FileSystem.writeReplacing(file, bytes, mode: Self.fileMode)
         return true
     }
 
@@ -47,7 +56,7 @@ public struct DataDirectory: Sendable {
     public func prepareFolder(for file: String) throws(SystemError) {
         let dir = FileSystem.directoryName(file)
         if FileSystem.kind(of: dir) == .directory { return }
-        try FileSystem.makeDirectories(dir)
+        try FileSystem.makeDirectories(dir, mode: Self.folderMode)
         let parent = FileSystem.directoryName(dir)
         try FileSystem.syncDirectory(parent)
         try FileSystem.syncDirectory(FileSystem.directoryName(parent))
