@@ -6,7 +6,8 @@ public enum TicketReferences {
     /// around `#` tolerated, as some clients rewrap them).
     public static func subjectTag(in subject: String, tags: [String]) -> Int64? {
         let s = Array(subject.utf8)
-        let lowered = tags.map { Array($0.lowercased().utf8) }
+        // ASCII case only, on both sides: a tag with a non-ASCII capital (ÄRGER) must match itself byte for byte.
+        let lowered = tags.map { Array($0.utf8).map(\.asciiLowercasedByte) }
         var i = 0
         while i < s.count {
             guard s[i] == 0x5B else { i += 1; continue }  // [

@@ -118,7 +118,8 @@ public final class Mailer: @unchecked Sendable {
         var random = SystemRandomNumberGenerator()
         let token = (0..<2).map { _ in String(random.next() as UInt64, radix: 36) }.joined(separator: ".")
         let messageID = "pd.\(number ?? 0).\(token)@\(domain)"
-        let thread = try number.map { try store.threadMessageIDs($0) } ?? []
+        // Agents thread on the whole ticket; a customer only on what they saw (no stranger's Message-ID leaks).
+        let thread = try number.map { recipient.isAgent ? try store.threadMessageIDs($0) : try store.threadMessageIDs($0, seenBy: address) } ?? []
         var references = thread.count > 20 ? [thread[0]] + thread.suffix(19) : thread
         var inReplyTo = thread.last
         if let answered = answering?.messageID {

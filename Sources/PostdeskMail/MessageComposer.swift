@@ -164,7 +164,8 @@ public enum MessageComposer {
         guard let rawName = a.name.map({ MessageSummary.cut(sanitized($0), characters: MessageSummary.maxNameCharacters).0 }),
             !rawName.isEmpty
         else { return "<\(addr)>" }
-        if !rawName.unicodeScalars.allSatisfy({ $0.isASCII }) || hasLongWord(rawName) {
+        // A name holding "=?" is encoded too: written as it is, readers would decode it as an encoded word.
+        if !rawName.unicodeScalars.allSatisfy({ $0.isASCII }) || hasLongWord(rawName) || rawName.contains("=?") {
             return encodedWords(rawName) + " <\(addr)>"
         }
         let atomOK = rawName.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0 == " " || "!#$%&'*+-/=?^_`{|}~0123456789".unicodeScalars.contains($0) }

@@ -109,6 +109,19 @@ extension Store {
         try db.query("SELECT message_id FROM messages WHERE ticket = ? AND message_id IS NOT NULL ORDER BY id", [.integer(ticket)])
             .compactMap { $0[0].string }
     }
+
+    /// The ticket's Message-IDs a customer may see in threading headers: the ticket's first message, what they
+    /// wrote, and what Postdesk sent them. Never a stranger's mail on the ticket, nor an agent's own Message-ID.
+    public func threadMessageIDs(_ ticket: Int64, seenBy recipient: String) throws -> [String] {
+        try db.query("""
+            SELECT message_id FROM messages
+            WHERE ticket = ?1 AND message_id IS NOT NULL
+              AND ((direction = 'in' AND author_address = ?2)
+                   OR message_id IN (SELECT message_id FROM outbox WHERE ticket = ?1 AND recipient = ?2)
+                   OR id = (SELECT min(id) FROM messages WHERE ticket = ?1))
+            ORDER BY id
+            """, [.integer(ticket), .text(recipient.lowercased())]).compactMap { $0[0].string }
+    }
 }
 
 extension Store {

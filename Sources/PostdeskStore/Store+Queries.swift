@@ -90,7 +90,7 @@ extension Store {
         }
         if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
         sql += " ORDER BY t.number DESC"
-        if let limit = f.limit { sql += " LIMIT \(max(0, limit))" }
+        if let limit = f.limit { sql += " LIMIT ?"; params.append(.integer(Int64(max(0, limit)))) }
         return try db.query(sql, params).map(record)
     }
 
