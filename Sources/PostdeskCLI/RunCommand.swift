@@ -184,7 +184,12 @@ final class Daemon: @unchecked Sendable {
             updateStatus(force: false)
             // Sleep until mail arrives, a signal comes, or a timer is due.
             var timeout = nextScan - MonotonicClock.seconds
-            if let w = notifier?.watchdogInterval { timeout = min(timeout, w - (MonotonicClock.seconds - lastWatchdog)) }
+            if let w = notifier?.watchdogInterval {
+                // While the outbox is stalled no ping goes out and lastWatchdog stands still: look again in a
+                // quarter interval rather than spinning.
+                let untilPing = w - (MonotonicClock.seconds - lastWatchdog)
+                timeout = min(timeout, untilPing > 0 ? untilPing : w / 4)
+            }
             let ready = Poller.wait([watcher.fileDescriptor, signals.fileDescriptor],
                                     timeoutMilliseconds: Int32(max(0, min(timeout, 60)) * 1000) + 1)
             if ready[0] {

@@ -114,6 +114,8 @@ public final class Ingestor: @unchecked Sendable {
     }
     private var cliAgentAddresses: [String] = []
     private let configuredAgents: [Configuration.Agent]
+    /// Files recorded but not movable to cur/ (a read-only maildir), so that the warning is logged once each.
+    private var unmovable: Set<String> = []
 
     // MARK: - Scanning
 
@@ -229,7 +231,7 @@ public final class Ingestor: @unchecked Sendable {
                     if let done = try store.ingested(key: p.key) {
                         outcomes[p.index] = .duplicate(done.ticket)
                         seen.append(p.index)
-                        logLines.append("mailbox \(mailbox.name): \(entries[p.index].name) already ingested (\(done.outcome)); moved to cur/ only")
+                        logLines.append("mailbox \(mailbox.name): \(entries[p.index].name) already ingested (\(done.outcome)); only to be moved to cur/")
                         continue
                     }
                     var plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox)
@@ -270,9 +272,14 @@ public final class Ingestor: @unchecked Sendable {
         }
         for line in logLines { log(.info, line) }
         for k in seen {
-            do { try maildir.markSeenUnsynced(entries[k]) } catch {
-                // Committed but not moved: the next scan finds it, sees the key, and moves it then.
-                log(.warning, "\(entries[k].name) is recorded but could not be moved to cur/: \(error)")
+            do {
+                try maildir.markSeenUnsynced(entries[k])
+                unmovable.remove(entries[k].path)
+            } catch {
+                // Committed but not moved: the next scan finds it, sees the key, and moves it then. Said once per file.
+                if unmovable.insert(entries[k].path).inserted {
+                    log(.warning, "mailbox \(mailbox.name): \(entries[k].name) is recorded but could not be moved to cur/ (it will be on every scan until it can): \(error)")
+                }
             }
         }
         if !seen.isEmpty {

@@ -99,12 +99,18 @@ public final class OutboxSender: @unchecked Sendable {
         }
     }
 
-    /// Sends everything due now, batch after batch, until nothing is due or `shouldStop` says so.
     /// Called after each mail handed to the transport (the daemon's watchdog counts it as progress).
     public var onProgress: (@Sendable () -> Void)?
 
+    /// Sends everything due now, batch after batch, until nothing is due or `shouldStop` says so. Stopping
+    /// finishes the mail in hand and records the batch's results; the rest of the batch stays queued.
     public func sendDue(shouldStop: () -> Bool = { false }) -> Report {
         var report = Report()
+        // Results the database would not take last time come first: until they are recorded nothing else is
+        // sent, and the mail they name is not sent again.
+        if !unrecorded.isEmpty {
+            guard recordOrKeep(unrecorded, report: &report, shouldStop: shouldStop) else { return report }
+        }
         var transport: (any MailTransport)? = nil
         while !shouldStop() {
             let now = clock.now()
@@ -128,18 +134,63 @@ public final class OutboxSender: @unchecked Sendable {
                     results.append((entry, .temporaryFailure(down)))
                     continue
                 }
+                // Stopping (SIGTERM, reload): the mail in hand was finished; the rest stays queued as it is.
+                if !results.isEmpty && shouldStop() { break }
                 let result = transport!.send(entry.raw, from: entry.envelopeFrom, to: entry.recipient, outboxID: entry.id)
                 onProgress?()
                 if result.reachedNoServer, case .temporaryFailure(let why) = result { connectionDown = why }
                 results.append((entry, result))
             }
-            do { try record(results, now: clock.now(), report: &report) } catch {
-                log(.warning, "outbox: cannot record results (the mail may be sent again): \(error)")
-                return report
-            }
+            guard recordOrKeep(results, report: &report, shouldStop: shouldStop) else { return report }
             if connectionDown != nil { break }
         }
         return report
+    }
+
+    // MARK: - Results the database would not take
+
+    /// Delivery results not yet recorded because the database refused them (locked by another process for
+    /// longer than the busy timeout, disk full). Kept in memory and recorded before anything else is sent:
+    /// otherwise the mail, still queued and due in the database, would go out again at every round while the
+    /// database stays locked. Lost only if the process dies meanwhile (then the mail is sent again with the
+    /// same Message-ID: at least once).
+    private var unrecorded: [(Store.OutboxEntry, DeliveryResult)] = []
+    /// The pause before the next try to record them.
+    private var recordRetryDelay = 0.0
+
+    /// Records `results`; when the database refuses, keeps them for the next round, waits a little (without
+    /// spinning on a full disk, and stopping early when asked) and returns false.
+    private func recordOrKeep(_ results: [(Store.OutboxEntry, DeliveryResult)], report: inout Report,
+                              shouldStop: () -> Bool) -> Bool {
+        if results.isEmpty { return true }
+        do {
+            var counted = report  // counts change only once the transaction committed
+            try record(results, now: clock.now(), report: &counted)
+            report = counted
+            if !unrecorded.isEmpty {
+                log(.notice, "outbox: the results of \(results.count) mail(s) kept in memory are recorded")
+            }
+            unrecorded = []
+            recordRetryDelay = 0
+            return true
+        } catch {
+            unrecorded = results
+            // A locked database already made the failed call wait its busy timeout: try again at once. Anything
+            // else (a full disk fails at once) waits 1 s, doubling up to 30 s, so the thread does not spin.
+            let busy = (error as? StoreError)?.isBusy == true
+            recordRetryDelay = busy ? 0 : min(max(recordRetryDelay * 2, 1), 30)
+            log(.warning, "outbox: cannot record the results of \(results.count) mail(s) (\(error)); they are kept and "
+                + "recorded first, nothing else is sent meanwhile; next try in \(Int(recordRetryDelay)) s")
+            // A wait in small steps that counts as progress (the thread is not stuck, it waits on purpose) and
+            // ends early on stop.
+            var left = recordRetryDelay
+            while left > 0 && !shouldStop() {
+                usleep(100_000)
+                left -= 0.1
+                onProgress?()
+            }
+            return false
+        }
     }
 
     /// The delay before retry number `attempt` (1 is the first retry): retry_after doubled each time, at most

@@ -93,11 +93,11 @@ public struct Maildir: Sendable, Hashable {
 
     /// Delivers a message the maildir way: written and synced in `tmp/`, then renamed into `new/`.
     /// Returns the new file's path.
-    @discardableResult
     ///
     /// With a `name` of the caller's (the outbox id), a file of that name left in `tmp/` can only be an earlier
     /// attempt that died between writing and renaming (SIGKILL, power loss): it is replaced, or every later
     /// attempt would fail with EEXIST and the mail would never go out.
+    @discardableResult
     public func deliver(_ bytes: some Collection<UInt8>, name: String? = nil) throws(SystemError) -> String {
         let unique = name ?? Self.uniqueName()
         let tmp = path + "/tmp/" + unique

@@ -45,7 +45,8 @@ import Glibc
     /// A port nothing listens on, held by a bound socket that never listens (connections are refused), so no
     /// other test's server can take it meanwhile. Close the descriptor to free it.
     static func heldPort() -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: a child spawned meanwhile (another test's daemon) must not keep the port bound.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")

@@ -3,13 +3,21 @@
 
 Usage: smtp_sink.py OUT_DIR [--tls CERT KEY] [--require-tls] [--implicit-tls] [--auth USER:PASS]
                     [--reject ADDR=CODE ...] [--tempfail-first N] [--slow-data SECONDS] [--port N]
+                    [--hang | --trickle SECONDS_PER_BYTE] [--gate FILE]
 
 Listens on 127.0.0.1 on a free port, prints "PORT <n>" on stdout when ready, writes each accepted message
 into OUT_DIR/<n>.eml (one file per recipient, with "X-Sink-Rcpt:" and "X-Sink-Session:" lines first), and
 counts sessions in OUT_DIR/sessions. It stops on SIGTERM.
 
 --reject ADDR=CODE answers RCPT for ADDR with CODE (e.g. 450 or 550); --tempfail-first N answers the first N
-DATA commands with 451 (a greylisting server); --slow-data waits before answering DATA.
+DATA commands with 451 (a greylisting server); --slow-data waits before answering DATA; --gate FILE holds
+every DATA until FILE exists (OUT_DIR/at-gate appears while one waits), so a test can choose the moment a
+send completes.
+
+Misbehaving servers (plain SMTP only), for the fault tests:
+--hang accepts connections and never answers anything (not even the greeting);
+--trickle S speaks SMTP but writes every answer one byte every S seconds (1 = a byte a second).
+Both count connections: OUT_DIR/accepted (ever accepted) and OUT_DIR/open (open now).
 """
 import argparse, asyncio, os, signal, ssl, sys, threading, time
 from aiosmtpd.controller import Controller
@@ -25,6 +33,9 @@ ap.add_argument("--reject", action="append", default=[])
 ap.add_argument("--tempfail-first", type=int, default=0)
 ap.add_argument("--slow-data", type=float, default=0)
 ap.add_argument("--port", type=int, default=0)
+ap.add_argument("--hang", action="store_true")
+ap.add_argument("--trickle", type=float, default=0)
+ap.add_argument("--gate")
 args = ap.parse_args()
 os.makedirs(args.out, exist_ok=True)
 rejects = dict(r.split("=", 1) for r in args.reject)
@@ -50,6 +61,10 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if args.gate:
+            while not os.path.exists(args.gate):
+                open(os.path.join(args.out, "at-gate"), "w").close()
+                await asyncio.sleep(0.05)
         if args.slow_data:
             await asyncio.sleep(args.slow_data)
         with lock:
@@ -97,12 +112,79 @@ if args.auth:
 # for a moment: retry with a new port (or, with --port, the same one) instead of failing the test.
 import socket
 
+connections = {"accepted": 0, "open": 0}
+
+
+def count_connection(delta):
+    with lock:
+        if delta > 0:
+            connections["accepted"] += 1
+        connections["open"] += delta
+        for name in ("accepted", "open"):
+            with open(os.path.join(args.out, name + ".tmp"), "w") as f:
+                f.write(str(connections[name]))
+            os.rename(os.path.join(args.out, name + ".tmp"), os.path.join(args.out, name))
+
+
+class Hanging(asyncio.Protocol):
+    """Accepts a connection, reads whatever comes, and never answers."""
+
+    def connection_made(self, transport):
+        self.transport = transport
+        count_connection(+1)
+
+    def data_received(self, data):
+        pass
+
+    def connection_lost(self, exc):
+        count_connection(-1)
+
+
+class Trickling(SMTP):
+    """SMTP whose every answer goes out one byte at a time, args.trickle seconds apart."""
+
+    def connection_made(self, transport):
+        count_connection(+1)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc):
+        count_connection(-1)
+        super().connection_lost(exc)
+
+    def eof_received(self):
+        # aiosmtpd keeps a half-closed connection open (until its 5-minute timeout); the client is gone, so
+        # close it and let the open count say so.
+        super().eof_received()
+        return False
+
+    async def push(self, status):
+        response = (status.encode() if isinstance(status, str) else status) + b"\r\n"
+        for i in range(len(response)):
+            self._writer.write(response[i:i + 1])
+            await self._writer.drain()
+            await asyncio.sleep(args.trickle)
+
+
+def start_misbehaving(loop):
+    if args.hang:
+        factory = Hanging
+    else:
+        factory = lambda: Trickling(Handler(), hostname="postdesk-test")
+    loop.run_until_complete(loop.create_server(factory, "127.0.0.1", kwargs["port"]))
+    count_connection(0)
+
+
 def start_server():
     if args.port:
         kwargs["port"] = args.port
     else:
         s = socket.socket(); s.bind(("127.0.0.1", 0)); kwargs["port"] = s.getsockname()[1]; s.close()
-    if args.implicit_tls:
+    if args.hang or args.trickle:
+        # No Controller: its readiness probe expects a prompt greeting.
+        loop = asyncio.new_event_loop()
+        start_misbehaving(loop)
+        threading.Thread(target=loop.run_forever, daemon=True).start()
+    elif args.implicit_tls:
         # Implicit TLS: run the server loop ourselves (Controller's readiness probe speaks plain SMTP).
         loop = asyncio.new_event_loop()
         loop.run_until_complete(loop.create_server(
