@@ -53,6 +53,35 @@ extension CommandContext {
     }
 }
 
+/// The bytes of FILE, or of standard input for "-": at most `limit` + 1 of them (so the caller can tell that there
+/// were more), and from standard input only up to the first line end when `firstLine` (a typed password ends at
+/// Enter, not at end of input).
+func readInput(_ file: String, limit: Int, firstLine: Bool = false) throws(CommandError) -> [UInt8] {
+    guard file == "-" else {
+        do { return try FileSystem.readFile(file, maxBytes: limit + 1) } catch {
+            throw CommandError(.dataError, "cannot read \(file): \(error)")
+        }
+    }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while bytes.count <= limit, !(firstLine && bytes.contains(10)) {
+        let n = read(0, &buffer, min(buffer.count, limit + 1 - bytes.count))
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { throw CommandError(.dataError, "cannot read standard input: \(SystemError("read", errno: errno))") }
+        if n == 0 { break }
+        bytes += buffer[0..<n]
+    }
+    return bytes
+}
+
+/// A mail address given on the command line (`ana@example.org`, `<ana@example.org>` or `Ana <ana@example.org>`).
+func mailAddressArgument(_ text: String) throws(CommandError) -> MailAddress {
+    guard let parsed = AddressParser.parseList(text).addresses.first, parsed.address.contains("@") else {
+        throw CommandError(.usage, "\(text) is not a mail address")
+    }
+    return parsed
+}
+
 /// Maps store and other failures of a command body to exit codes.
 func commandBody<T>(_ body: () throws -> T) throws(CommandError) -> T {
     do { return try body() } catch let e as CommandError {
@@ -103,11 +132,7 @@ enum CustomersCommand: PostdeskCommand {
         let json = o.flags.contains("--json")
         func address() throws(CommandError) -> String {
             guard o.positional.count == 1 else { throw CommandError(.usage, "\(sub) needs one address\n\n" + help) }
-            let a = o.positional[0].trimmingCharacters(in: "<").split(separator: ">").first.map(String.init) ?? ""
-            guard let parsed = AddressParser.parseList(a).addresses.first, parsed.address.contains("@") else {
-                throw CommandError(.usage, "\(o.positional[0]) is not a mail address")
-            }
-            return parsed.address.lowercased()
+            return try mailAddressArgument(o.positional[0]).address.lowercased()
         }
         func language() throws(CommandError) -> String? {
             guard let l = o.values["--language"] else { return nil }
@@ -262,18 +287,7 @@ enum CustomersCommand: PostdeskCommand {
 
     /// The first line of FILE, or of standard input for "-".
     static func readSecret(_ file: String) throws(CommandError) -> String {
-        var bytes: [UInt8] = []
-        if file == "-" {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let n = read(0, &buffer, buffer.count)
-                if n <= 0 { break }
-                bytes += buffer[0..<n]
-                if bytes.contains(10) || bytes.count > 8192 { break }
-            }
-        } else {
-            do { bytes = try FileSystem.readFile(file) } catch { throw CommandError(.dataError, "cannot read \(file): \(error)") }
-        }
+        let bytes = try readInput(file, limit: 8192, firstLine: true)
         let line = bytes.split(separator: 10, maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         var s = String(decoding: line, as: UTF8.self)
         if s.hasSuffix("\r") { s.removeLast() }
@@ -319,10 +333,7 @@ enum AgentsCommand: PostdeskCommand {
             guard o.positional.count == 1, let name = o.values["--name"], !name.isEmpty else {
                 throw CommandError(.usage, "add needs ADDR and --name NAME\n\n" + help)
             }
-            guard let parsed = AddressParser.parseList(o.positional[0]).addresses.first, parsed.address.contains("@") else {
-                throw CommandError(.usage, "\(o.positional[0]) is not a mail address")
-            }
-            let a = parsed.address.lowercased()
+            let a = try mailAddressArgument(o.positional[0]).address.lowercased()
             if config.mailboxes.contains(where: { $0.address.lowercased() == a }) {
                 throw CommandError(.usage, "\(a) is a mailbox's address, not a person's")
             }

@@ -345,21 +345,7 @@ enum TicketActions {
     /// The answer's text: all of F, or of standard input for "-"; UTF-8, line ends made LF.
     static func readText(_ file: String) throws(CommandError) -> String {
         let limit = 16 << 20
-        var bytes: [UInt8] = []
-        if file == "-" {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while bytes.count <= limit {
-                let n = read(0, &buffer, buffer.count)
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { throw CommandError(.dataError, "cannot read standard input: \(SystemError("read", errno: errno))") }
-                if n == 0 { break }
-                bytes += buffer[0..<n]
-            }
-        } else {
-            do { bytes = try FileSystem.readFile(file, maxBytes: limit + 1) } catch {
-                throw CommandError(.dataError, "cannot read \(file): \(error)")
-            }
-        }
+        let bytes = try readInput(file, limit: limit)
         let source = file == "-" ? "standard input" : file
         guard bytes.count <= limit else { throw CommandError(.dataError, "\(source) is larger than \(limit >> 20) MiB; an answer is text") }
         guard let text = String(validating: bytes, as: UTF8.self) else {

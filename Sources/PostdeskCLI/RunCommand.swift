@@ -64,8 +64,6 @@ final class DaemonServices: @unchecked Sendable {
     let ingestor: Ingestor
     let scheduler: Scheduler
     let sender: OutboxSender
-    /// A connection of its own for the STATUS numbers.
-    let statusStore: Store
 
     init(_ context: CommandContext, log: @escaping @Sendable (LogLevel, String) -> Void) throws(CommandError) {
         let config = try context.loadConfig()
@@ -87,7 +85,6 @@ final class DaemonServices: @unchecked Sendable {
         scheduler = Scheduler(ingestor)
         // The sender has its own database connection: SMTP may block for a while, ingestion goes on.
         sender = OutboxSender(config: config, store: try context.openStore(config), log: log)
-        statusStore = try context.openStore(config)
     }
 }
 
@@ -263,11 +260,11 @@ final class Daemon: @unchecked Sendable {
 
     func statusLine() -> String {
         var parts = [state]
-        if let c = try? services.statusStore.daemonCounts() {
+        if let c = try? services.ingestor.store.daemonCounts() {
             parts.append("\(c.unassigned) unassigned, \(c.open) open")
             parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
         }
-        if let held = try? services.statusStore.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
+        if let held = try? services.ingestor.store.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
             parts.append("\(held) held over the inbound limits in the last hour")
         }
         parts.append("last error: \(lastError.withLock { $0 } ?? "none")")

@@ -71,6 +71,9 @@ public struct Configuration: Sendable, Hashable {
         public var queues: [String] = []
         public var line: Int
 
+        /// Whether the agent works the queue (an agent without `queues` works every queue).
+        public func works(_ queue: String) -> Bool { queues.isEmpty || queues.contains(queue) }
+
         public init(id: String, address: String, name: String, queues: [String] = [], line: Int) {
             self.id = id; self.address = address; self.name = name; self.queues = queues; self.line = line
         }

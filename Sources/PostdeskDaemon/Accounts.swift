@@ -148,20 +148,24 @@ extension Ingestor {
 
     // MARK: - By mail
 
-    /// A reply to a welcome mail: confirms the account when it comes from the invited address and is not
-    /// automatic. It never opens a ticket either way. Nil when the mail answers no welcome mail.
-    func confirmByReply(_ plan: IngestPlan, mailbox: Configuration.Mailbox, split: ReplyText.Split, rawPath: String, at: String) throws -> IngestOutcome? {
+    /// Whether a reply to the welcome mail sent to `invited` confirms the account: it is not automatic and comes
+    /// from the invited address.
+    func welcomeReplyConfirms(_ plan: IngestPlan, invited: String) -> Bool {
+        plan.summary.automatic == nil && plan.sender?.address.lowercased() == invited.lowercased()
+    }
+
+    /// A reply to the welcome mail sent to `invited`: confirms the account when `welcomeReplyConfirms`. It never
+    /// opens a ticket either way.
+    func confirmByReply(_ plan: IngestPlan, invited: String, mailbox: Configuration.Mailbox, split: ReplyText.Split, rawPath: String,
+                        at: String) throws -> IngestOutcome {
         let summary = plan.summary
-        guard plan.agent == nil, case .newTicket = plan.decision.action,
-              let invited = try store.welcomeRecipient(answering: summary.inReplyTo + summary.references.reversed())
-        else { return nil }
         let row = try recordInbound(plan, ticket: nil, visibility: "internal", kind: "mail", text: split.new, quoted: split.quoted,
                                     rawPath: rawPath, at: at)
         let from = plan.sender?.address.lowercased() ?? ""
         var outcome: String
         if let automatic = summary.automatic {
             outcome = "reply to the welcome mail for \(invited) not counted: automatic (\(automatic))"
-        } else if from != invited.lowercased() {
+        } else if !welcomeReplyConfirms(plan, invited: invited) {
             outcome = "reply to the welcome mail for \(invited) not counted: it came from \(from)"
         } else if let account = try store.customerAccount(address: from) {
             outcome = try store.confirmCustomer(account.id, at: at) ? "account \(from) confirmed" : "account \(from) was already confirmed"

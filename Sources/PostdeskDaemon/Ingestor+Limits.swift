@@ -2,10 +2,6 @@ import PostdeskCore
 import PostdeskMail
 import PostdeskStore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Inbound limits: token buckets per sender and for everyone, kept in the database (so `run --once` from cron
 /// and restarts see the same buckets). Mail over a limit is never lost: it is recorded on a held ticket (one
 /// per sender, or one for a storm from many senders) and answered with nothing, no confirmation, no notice.
@@ -44,12 +40,6 @@ extension Ingestor {
         b.tokens = min(Double(burst), b.tokens + elapsed * rate.perSecond)
         b.updated = max(b.updated, now)  // arrival times may step back a little; never refill twice
         return b
-    }
-
-    static func modificationTime(_ path: String) -> Int64? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Int64(st.st_mtim.tv_sec)
     }
 
     /// Records a mail over a limit on the open held ticket of its sender (or of the storm), made if needed.

@@ -6,77 +6,99 @@ import PostdeskSystem
 /// Working by mail: agents' mail (commands, relayed answers, internal notes), forged agent mail, customers'
 /// `#close` and status requests. Runs inside the ingest transaction, like everything it causes.
 extension Ingestor {
-    /// Handles the mail that is not a plain customer message; nil leaves it to ordinary ingestion.
-    func applyWork(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String, split: ReplyText.Split, at: String) throws -> IngestOutcome? {
+    /// The mail that is not a plain customer message, as `applyWork` handles it and `explain` describes it.
+    enum Work {
+        /// A reply to a welcome mail (never a ticket): `invited` is the address the welcome went to.
+        case welcomeReply(invited: String)
+        /// Mail from an agent's address with proof, on a ticket.
+        case agentMail(AgentClaim, ticket: Int64)
+        /// Mail from an agent's address without proof; on a ticket it stays an internal note.
+        case unprovenAgentMail(AgentClaim, ticket: Int64?)
+        case statusRequest
+        case passwordResetRequest
+    }
+
+    /// Which kind of special mail this is, if any: one decision for `applyWork` and `describeWork`.
+    func work(_ plan: IngestPlan) throws -> Work? {
         let summary = plan.summary
-        // Replies to a welcome mail never open a ticket, automatic or not.
-        if let confirmed = try confirmByReply(plan, mailbox: mailbox, split: split, rawPath: rawPath, at: at) { return confirmed }
-        guard summary.automatic == nil, let sender = plan.sender else { return nil }
+        var newTicket = false
         var target: Int64? = nil
         switch plan.decision.action {
         case .append(let n, _): target = n
         case .followUp(let old): target = old
-        case .newTicket, .bounce: target = nil
+        case .newTicket: newTicket = true
+        case .bounce: break
         }
-
+        // Replies to a welcome mail never open a ticket, automatic or not.
+        if plan.agent == nil, newTicket, let invited = try store.welcomeRecipient(answering: summary.inReplyTo + summary.references.reversed()) {
+            return .welcomeReply(invited: invited)
+        }
+        guard summary.automatic == nil, plan.sender != nil else { return nil }
         if let claim = plan.agent {
-            if claim.verified, let number = target {
-                return try agentMail(number, claim: claim, plan: plan, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
-            }
-            if !claim.verified {
-                // Someone used an agent's address without proof: no command runs and nothing is relayed. On a
-                // ticket it stays an internal note and the real agent is told; otherwise it is a stranger's mail
-                // (which opens a ticket the agents hear of like any other).
-                log(.warning, "mail from \(claim.address) <\(summary.messageID ?? "?")> failed agent authentication: \(claim.reason)")
-                if let number = target {
-                    let row = try recordInbound(plan, ticket: number, visibility: "internal", kind: "mail", text: split.new,
-                                                quoted: split.quoted, rawPath: rawPath, at: at)
-                    try store.audit(ticket: number, actor: claim.address, action: "forged agent mail", detail: claim.reason, cause: row, at: at)
-                    try warnAgent(claim, about: number, plan: plan, cause: row)
-                    try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
-                                             outcome: "unverified agent mail kept as an internal note on #\(number)", ticket: number, message: row, at: at)
-                    return .reply(number)
-                }
-                return nil
-            }
+            guard claim.verified else { return .unprovenAgentMail(claim, ticket: target) }
+            return target.map { .agentMail(claim, ticket: $0) }
         }
+        guard newTicket else { return nil }
+        if MailCommands.isStatusRequest(summary.subject) { return .statusRequest }
+        if MailCommands.isPasswordResetRequest(summary.subject) { return .passwordResetRequest }
+        return nil
+    }
 
-        // A customer asking for their tickets: answered, no ticket opened.
-        if case .newTicket = plan.decision.action, plan.agent == nil, MailCommands.isStatusRequest(summary.subject) {
+    /// Handles the mail that is not a plain customer message; nil leaves it to ordinary ingestion.
+    func applyWork(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String, split: ReplyText.Split, at: String) throws -> IngestOutcome? {
+        let summary = plan.summary
+        switch try work(plan) {
+        case nil:
+            return nil
+        case .welcomeReply(let invited):
+            return try confirmByReply(plan, invited: invited, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
+        case .agentMail(let claim, let number):
+            return try agentMail(number, claim: claim, plan: plan, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
+        case .unprovenAgentMail(let claim, let target):
+            // Someone used an agent's address without proof: no command runs and nothing is relayed. On a ticket it
+            // stays an internal note and the real agent is told; otherwise it is a stranger's mail (which opens a
+            // ticket the agents hear of like any other).
+            log(.warning, "mail from \(claim.address) <\(summary.messageID ?? "?")> failed agent authentication: \(claim.reason)")
+            guard let number = target else { return nil }
+            let row = try recordInbound(plan, ticket: number, visibility: "internal", kind: "mail", text: split.new,
+                                        quoted: split.quoted, rawPath: rawPath, at: at)
+            try store.audit(ticket: number, actor: claim.address, action: "forged agent mail", detail: claim.reason, cause: row, at: at)
+            try warnAgent(claim, about: number, plan: plan, cause: row)
+            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
+                                     outcome: "unverified agent mail kept as an internal note on #\(number)", ticket: number, message: row, at: at)
+            return .reply(number)
+        case .statusRequest:
+            // A customer asking for their tickets: answered, no ticket opened.
             let row = try recordInbound(plan, ticket: nil, visibility: "internal", kind: "mail", text: split.new, quoted: split.quoted,
                                         rawPath: rawPath, at: at)
-            try sendStatusSummary(to: sender, mailbox: mailbox, answering: summary, cause: row)
+            try sendStatusSummary(to: plan.sender!, mailbox: mailbox, answering: summary, cause: row)
             try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
                                      outcome: IngestOutcome.statusSummary.description, ticket: nil, message: row, at: at)
             return .statusSummary
+        case .passwordResetRequest:
+            return try resetCodeByMail(plan, sender: plan.sender!, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
         }
-        // A customer asking for a password reset code.
-        if case .newTicket = plan.decision.action, plan.agent == nil, MailCommands.isPasswordResetRequest(summary.subject) {
-            return try resetCodeByMail(plan, sender: sender, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
-        }
-        return nil
     }
 
     /// For `explain`: what `applyWork` would do with this mail instead of ordinary ingestion, if anything.
     public func describeWork(_ plan: IngestPlan) throws -> String? {
-        let summary = plan.summary
-        if plan.agent == nil, case .newTicket = plan.decision.action,
-           let invited = try store.welcomeRecipient(answering: summary.inReplyTo + summary.references.reversed()) {
-            let from = plan.sender?.address.lowercased() ?? ""
-            return summary.automatic == nil && from == invited.lowercased()
+        switch try work(plan) {
+        case nil:
+            return nil
+        case .welcomeReply(let invited):
+            return welcomeReplyConfirms(plan, invited: invited)
                 ? "a reply to the welcome mail: confirm the account of \(invited); no ticket"
                 : "a reply to the welcome mail for \(invited) that does not confirm it (automatic, or from someone else); no ticket"
-        }
-        guard summary.automatic == nil, plan.sender != nil else { return nil }
-        if let claim = plan.agent {
-            if !claim.verified { return "mail claiming to be agent \(claim.key)'s, not proven (\(claim.reason)): no command runs, nothing is relayed" }
-            let commands = MailCommands.parseAgent(summary.text)
+        case .agentMail(let claim, _):
+            let commands = MailCommands.parseAgent(plan.summary.text)
             return "agent \(claim.key)'s mail: \(commands.commands.count) command(s)\(commands.problems.isEmpty ? "" : ", \(commands.problems.count) invalid (nothing would change)"), answer relayed unless it is internal"
+        case .unprovenAgentMail(let claim, _):
+            return "mail claiming to be agent \(claim.key)'s, not proven (\(claim.reason)): no command runs, nothing is relayed"
+        case .statusRequest:
+            return "a status request: answer with the sender's ticket summary; no ticket"
+        case .passwordResetRequest:
+            return "a password reset request: mail a one-time code to the sender; no ticket"
         }
-        guard case .newTicket = plan.decision.action else { return nil }
-        if MailCommands.isStatusRequest(summary.subject) { return "a status request: answer with the sender's ticket summary; no ticket" }
-        if MailCommands.isPasswordResetRequest(summary.subject) { return "a password reset request: mail a one-time code to the sender; no ticket" }
-        return nil
     }
 
     /// Stores an inbound message with its attachments and search index entry.
@@ -269,7 +291,7 @@ extension Ingestor {
     func noticeOfInternalNote(_ text: String, on number: Int64, from speaker: Speaker, mailbox: Configuration.Mailbox,
                               answering: MessageSummary?, cause: Int64) throws {
         let assignee = try store.mailContext(ticket: number)?.assigneeAddress?.lowercased()
-        let queueAgents = config.agents.filter { $0.queues.isEmpty || $0.queues.contains(mailbox.name) }
+        let queueAgents = config.agents.filter { $0.works(mailbox.name) }
         let targets = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a } }.map { [$0] } ?? queueAgents
         for agent in targets where agent.address.lowercased() != speaker.address?.lowercased() {
             try mailer.queue(.agentInternalNote, ticket: number, fromName: fromName(speaker),

@@ -235,7 +235,7 @@ public final class Ingestor: @unchecked Sendable {
                         continue
                     }
                     var plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox)
-                    plan.arrival = Self.modificationTime(p.path)
+                    plan.arrival = FileSystem.modificationTime(of: p.path)
                     if let reason = plan.quarantineReason {
                         quarantines.append((p.index, reason))
                         continue
@@ -497,7 +497,7 @@ public final class Ingestor: @unchecked Sendable {
         let summary = plan.summary
         guard summary.automatic == nil, let sender = plan.sender else { return }
         let senderAddress = sender.address.lowercased()
-        let agents = config.agents.filter { $0.queues.isEmpty || $0.queues.contains(mailbox.name) }
+        let agents = config.agents.filter { $0.works(mailbox.name) }
         let senderIsAgent = plan.agent != nil
         let attachmentNames = summary.attachments.filter { !$0.inline }.map { $0.filename ?? $0.contentType }.joined(separator: ", ")
         // Agents get the text (at most 20,000 characters: the rest is on the ticket), not the whole of a huge mail.

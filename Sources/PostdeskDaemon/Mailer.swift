@@ -72,7 +72,9 @@ public final class Mailer: @unchecked Sendable {
         let address = recipient.address.lowercased()
 
         if automatic {
-            let counts = try store.automaticMailCounts(to: address, recent: now - 3600, since: now - 86_400)
+            // Agents' notices are never capped: their counts are not read (one query less per notice and agent).
+            let counts = recipient.isAgent ? (recent: 0, since: 0)
+                : try store.automaticMailCounts(to: address, recent: now - 3600, since: now - 86_400)
             let input = AutoReplyPolicy.Input(
                 recipient: address, answersAutomaticMail: answering?.automatic?.description, toAgent: recipient.isAgent,
                 sentLastHour: counts.recent, sentLastDay: counts.since)

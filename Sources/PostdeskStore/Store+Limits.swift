@@ -48,9 +48,4 @@ extension Store {
             WHERE t.type = 'held' AND m.direction = 'in' AND m.created >= ?
             """, [.text(since)]).first?[0].int ?? 0)
     }
-
-    /// Records a Message-ID Postdesk sent about a ticket without a thread message (agents' notices).
-    public func addMessageID(_ id: String, ticket: Int64) throws {
-        try db.run("INSERT OR IGNORE INTO message_ids (message_id, ticket, message) VALUES (?, ?, NULL)", [.text(id), .integer(ticket)])
-    }
 }

@@ -168,6 +168,11 @@ public final class Store: @unchecked Sendable {
         return id
     }
 
+    /// Records a Message-ID Postdesk sent about a ticket without a thread message (agents' notices).
+    public func addMessageID(_ id: String, ticket: Int64) throws {
+        try db.run("INSERT OR IGNORE INTO message_ids (message_id, ticket, message) VALUES (?, ?, NULL)", [.text(id), .integer(ticket)])
+    }
+
     public func addAttachment(message: Int64, filename: String?, contentType: String, size: Int, sha256: String, inline: Bool, contentID: String?) throws {
         try db.run("INSERT INTO attachments (message, filename, content_type, size, sha256, inline, content_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    [.integer(message), filename.sql, .text(contentType), .integer(Int64(size)), .text(sha256), .integer(inline ? 1 : 0), contentID.sql])

@@ -212,4 +212,11 @@ extension FileSystem {
         guard stat(path, &st) == 0 else { return nil }
         return Int(st.st_size)
     }
+
+    /// When a file was last written (seconds since the epoch), or nil when it cannot be read.
+    public static func modificationTime(of path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec)
+    }
 }
