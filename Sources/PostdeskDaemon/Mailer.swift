@@ -213,6 +213,8 @@ public final class Mailer: @unchecked Sendable {
     }
 
     static func escape(_ s: String) -> String {
+        // Most lines hold nothing to escape: return them as they are instead of rebuilding them character by character.
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return s }
         var o = ""
         for c in s {
             switch c {
