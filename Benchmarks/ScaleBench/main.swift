@@ -1,13 +1,15 @@
 // postdesk-scale-bench: Postdesk on a database of years of tickets (issue 7, BENCHMARKS.md "Scale").
 //
 //   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--queries 300] [--reuse]
+//                        [--only full|empty]   (ingest into one database only, e.g. under perf; --queries 0 skips step 4)
 //
 // 1. fill: TICKETS tickets with MESSAGES messages each (requesters among 100,000 customers in 5,000 companies,
 //    statuses as an old helpdesk has them: most closed), every message indexed for search and its Message-ID
 //    recorded, as ingestion leaves them; WAL checkpointed. --reuse keeps an already filled database.
 // 2. size: the database against the raw text it holds (subjects, bodies, quoted parts, addresses).
-// 3. ingest: INGEST generated mails (new tickets and replies to old ones) through Ingestor.processPending, into
-//    the full database and into an empty one; messages/s of each.
+// 3. ingest: INGEST generated mails (new tickets, and requesters' replies to old tickets) through
+//    Ingestor.processPending, into the full database and into an "empty" one that holds the same people and only
+//    the old tickets the replies answer, so both do the same work; messages/s of each.
 // 4. queries, QUERIES times each, p50/p99 in ms, through the Store calls the commands make: `tickets list
 //    --unassigned` (first page of 100), `tickets show N`, `tickets search WORDS`, the status summary of a
 //    customer and of a company's primary contact.
@@ -33,7 +35,7 @@ func fileSize(_ path: String) -> Int64 {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
-var work = "", tickets = 1_000_000, perTicket = 5, ingestCount = 2000, queries = 300, reuse = false
+var work = "", tickets = 1_000_000, perTicket = 5, ingestCount = 2000, queries = 300, reuse = false, only = ""
 var k = 0
 while k < args.count {
     switch args[k] {
@@ -43,10 +45,11 @@ while k < args.count {
     case "--ingest": ingestCount = Int(args[k + 1]) ?? ingestCount; k += 2
     case "--queries": queries = Int(args[k + 1]) ?? queries; k += 2
     case "--reuse": reuse = true; k += 1
+    case "--only": only = args[k + 1]; k += 2
     default: print("unknown argument \(args[k])"); exit(64)
     }
 }
-guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--queries Q] [--reuse]"); exit(64) }
+guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--queries Q] [--reuse] [--only full|empty]"); exit(64) }
 
 // A vocabulary of support words in the six languages, so search and sizes see varied text.
 let vocabulary = """
@@ -113,63 +116,74 @@ let configText = """
 // MARK: - 1. fill
 var rawBytes: Int64 = 0
 let customers = 100_000, companies = 5_000
+let statuses = ["closed", "closed", "closed", "closed", "closed", "closed", "closed", "resolved", "open", "pending", "new"]
+@MainActor func customerAddress(_ c: Int) -> String { "customer\(c)@" + (c % 3 == 2 ? "mail\(c % 97).example" : "company\(c % companies).example") }
+
+/// The companies, customers and agents (the same in the full and in the empty database).
+@MainActor func addPeople(_ store: Store) throws {
+    let db = store.db
+    for o in 0..<companies {
+        try db.run("INSERT INTO organizations (domain, name, created) VALUES (?, ?, '2020-01-01T00:00:00+00:00')",
+                   [.text("company\(o).example"), .text("Company \(o)")])
+    }
+    for c in 0..<customers {
+        // Two thirds of the customers belong to a company; one in 150 is a primary contact.
+        let org: SQLValue = c % 3 == 2 ? .null : .integer(Int64(c % companies + 1))
+        try db.run("INSERT INTO customers (address, name, organization_id, is_primary_contact, created) VALUES (?, ?, ?, ?, '2020-01-01T00:00:00+00:00')",
+                   [.text(customerAddress(c)), .text("Customer \(c)"), org, .integer(c % 150 == 0 ? 1 : 0)])
+    }
+    try addAgents(store)
+}
+
+/// Ticket number i + 1 with its messages, search rows and Message-IDs, as ingestion leaves them; returns the
+/// raw text it holds.
+@MainActor func insertTicket(_ db: Database, _ i: Int) throws -> Int64 {
+    var raw: Int64 = 0
+    let requester = Int64(i % customers + 1)
+    let status = statuses[i % statuses.count]
+    let assignee: SQLValue = status == "new" || i % 13 == 0 ? .null : .integer(Int64(i % 20 + 1))
+    let day = 1 + i % 28, month = 1 + (i / 28) % 12, year = 2020 + min(6, i * 7 / max(1, tickets))
+    let at = String(format: "%04d-%02d-%02dT%02d:%02d:00+00:00", year, month, day, i % 24, i % 60)
+    let subject = "\(words(3, seed: i)) \(i % 1000)"
+    try db.run("""
+        INSERT INTO tickets (number, subject, status, queue, requester_id, assignee_id, priority, created, updated, closed_at, last_customer_reply)
+        VALUES (?, ?, ?, 'support', ?, ?, 'normal', ?, ?, ?, ?)
+        """, [.integer(Int64(i + 1)), .text(subject), .text(status), .integer(requester), assignee, .text(at), .text(at),
+              status == "closed" ? .text(at) : .null, .text(at)])
+    let number = Int64(i + 1)
+    let address = customerAddress(i % customers)
+    raw += Int64(subject.utf8.count + address.utf8.count)
+    for m in 0..<perTicket {
+        let inbound = m % 2 == 0
+        // 1 to 4 KB of text, as ../shared/peers/gen_corpus.py's plain-text support mails have.
+        let body = "Hello,\n\(words(120 + ((i &* 31 + m &* 17) % 360), seed: i * 7 + m)).\nRegards"
+        let quoted: String? = m > 0 ? "> \(words(12, seed: i * 7 + m - 1))" : nil
+        let mid = "m\(i).\(m)@\(inbound ? "customers.example" : "acme.test")"
+        try db.run("""
+            INSERT INTO messages (ticket, direction, visibility, kind, author_address, message_id, date, subject, text, quoted, created)
+            VALUES (?, ?, 'public', 'mail', ?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(number), .text(inbound ? "in" : "out"), .text(inbound ? address : "support@acme.test"), .text(mid),
+                  .text(at), .text(subject), .text(body), quoted.map { .text($0) } ?? .null, .text(at)])
+        let row = db.lastInsertRowID
+        try db.run("INSERT INTO message_ids (message_id, ticket, message) VALUES (?, ?, ?)", [.text(mid), .integer(number), .integer(row)])
+        try db.run("INSERT INTO search (rowid, subject, body, refs, requester) VALUES (?, ?, ?, ?, ?)",
+                   [.integer(row), .text(subject), .text(body), .text(mid), .text(address)])
+        raw += Int64(body.utf8.count + (quoted?.utf8.count ?? 0) + mid.utf8.count + subject.utf8.count)
+    }
+    return raw
+}
+
 if !(reuse && FileManager.default.fileExists(atPath: dbPath)) {
     try? FileManager.default.removeItem(atPath: work + "/db")
     let (_, store, _, _) = try desk(work)
     let db = store.db
     try db.execute("PRAGMA synchronous=OFF")
     let t0 = now()
-    try store.transaction {
-        for o in 0..<companies {
-            try db.run("INSERT INTO organizations (domain, name, created) VALUES (?, ?, '2020-01-01T00:00:00+00:00')",
-                       [.text("company\(o).example"), .text("Company \(o)")])
-        }
-        for c in 0..<customers {
-            // Two thirds of the customers belong to a company; one in fifty of those is a primary contact.
-            let org: SQLValue = c % 3 == 2 ? .null : .integer(Int64(c % companies + 1))
-            let domain = c % 3 == 2 ? "mail\(c % 97).example" : "company\(c % companies).example"
-            try db.run("INSERT INTO customers (address, name, organization_id, is_primary_contact, created) VALUES (?, ?, ?, ?, '2020-01-01T00:00:00+00:00')",
-                       [.text("customer\(c)@\(domain)"), .text("Customer \(c)"), org, .integer(c % 150 == 0 ? 1 : 0)])
-        }
-        try addAgents(store)
-    }
+    try store.transaction { try addPeople(store) }
     var done = 0
-    let statuses = ["closed", "closed", "closed", "closed", "closed", "closed", "closed", "resolved", "open", "pending", "new"]
     while done < tickets {
         try store.transaction {
-            for i in done..<min(tickets, done + 20_000) {
-                let requester = Int64(i % customers + 1)
-                let status = statuses[i % statuses.count]
-                let assignee: SQLValue = status == "new" || i % 13 == 0 ? .null : .integer(Int64(i % 20 + 1))
-                let day = 1 + i % 28, month = 1 + (i / 28) % 12, year = 2020 + min(6, i * 7 / max(1, tickets))
-                let at = String(format: "%04d-%02d-%02dT%02d:%02d:00+00:00", year, month, day, i % 24, i % 60)
-                let subject = "\(words(3, seed: i)) \(i % 1000)"
-                try db.run("""
-                    INSERT INTO tickets (subject, status, queue, requester_id, assignee_id, priority, created, updated, closed_at, last_customer_reply)
-                    VALUES (?, ?, 'support', ?, ?, 'normal', ?, ?, ?, ?)
-                    """, [.text(subject), .text(status), .integer(requester), assignee, .text(at), .text(at),
-                          status == "closed" ? .text(at) : .null, .text(at)])
-                let number = db.lastInsertRowID
-                let address = "customer\(i % customers)@" + (i % customers % 3 == 2 ? "mail\(i % customers % 97).example" : "company\(i % customers % companies).example")
-                rawBytes += Int64(subject.utf8.count + address.utf8.count)
-                for m in 0..<perTicket {
-                    let inbound = m % 2 == 0
-                    // 1 to 4 KB of text, as ../shared/peers/gen_corpus.py's plain-text support mails have.
-                    let body = "Hello,\n\(words(120 + ((i &* 31 + m &* 17) % 360), seed: i * 7 + m)).\nRegards"
-                    let quoted: String? = m > 0 ? "> \(words(12, seed: i * 7 + m - 1))" : nil
-                    let mid = "m\(i).\(m)@\(inbound ? "customers.example" : "acme.test")"
-                    try db.run("""
-                        INSERT INTO messages (ticket, direction, visibility, kind, author_address, message_id, date, subject, text, quoted, created)
-                        VALUES (?, ?, 'public', 'mail', ?, ?, ?, ?, ?, ?, ?)
-                        """, [.integer(number), .text(inbound ? "in" : "out"), .text(inbound ? address : "support@acme.test"), .text(mid),
-                              .text(at), .text(subject), .text(body), quoted.map { .text($0) } ?? .null, .text(at)])
-                    let row = db.lastInsertRowID
-                    try db.run("INSERT INTO message_ids (message_id, ticket, message) VALUES (?, ?, ?)", [.text(mid), .integer(number), .integer(row)])
-                    try db.run("INSERT INTO search (rowid, subject, body, refs, requester) VALUES (?, ?, ?, ?, ?)",
-                               [.integer(row), .text(subject), .text(body), .text(mid), .text(address)])
-                    rawBytes += Int64(body.utf8.count + (quoted?.utf8.count ?? 0) + mid.utf8.count + subject.utf8.count)
-                }
-            }
+            for i in done..<min(tickets, done + 20_000) { rawBytes += try insertTicket(db, i) }
         }
         done = min(tickets, done + 20_000)
         if done % 100_000 == 0 { FileHandle.standardError.write("# filled \(done) tickets in \(Int(now() - t0)) s\n".data(using: .utf8)!) }
@@ -186,35 +200,59 @@ let dbBytes = fileSize(dbPath) + fileSize(dbPath + "-wal")
 print("{\"step\": \"size\", \"db_mb\": \(dbBytes / 1_000_000), \"raw_text_mb\": \(rawBytes / 1_000_000), \"ratio\": \(String(format: "%.2f", Double(dbBytes) / Double(max(1, rawBytes))))}")
 
 // MARK: - 3. ingest into the full database and into an empty one
+// The same mails go to both: half open new tickets, half are their requesters' replies to old tickets (threaded by
+// In-Reply-To), so closed tickets get follow-ups, resolved ones reopen and open ones get a reply. The "empty"
+// database holds the same companies, customers and agents and only the old tickets those replies answer.
 let runToken = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 36)  // fresh Message-IDs on every run
-@MainActor func ingest(_ root: String, _ ingestor: Ingestor, _ maildir: Maildir, first: Int) throws -> Double {
+let firstMail = Int(UInt64.random(in: 0...UInt64(max(1, tickets) - 1), using: &rng))  // other old tickets on every run
+@MainActor func answered(_ i: Int) -> Int? { i % 2 == 1 ? (i * 7919) % max(1, tickets) : nil }
+@MainActor func ingest(_ root: String, _ ingestor: Ingestor, _ maildir: Maildir) throws -> Double {
     for j in 0..<ingestCount {
-        let i = first + j
-        // Half are new tickets, half replies to old ones (threaded by In-Reply-To).
-        let old = (i * 7919) % max(1, tickets)
-        let reply = i % 2 == 1 ? "In-Reply-To: <m\(old).1@acme.test>\nSubject: Re: [Acme #\(old + 1)] x\n" : "Subject: \(words(4, seed: i))\n"
-        let text = "From: Customer \(i) <customer\(i % customers)@company\(i % companies).example>\nTo: support@acme.test\n\(reply)"
-            + "Message-ID: <bench\(i).\(runToken)@bench.example>\nDate: Mon, 23 Nov 2026 09:00:00 +0100\n\nHello,\n\(words(60, seed: i)).\n"
-        _ = try maildir.deliver(Array(text.utf8), name: String(format: "%08d.bench", i))
+        let i = firstMail + j
+        let text: String
+        if let old = answered(i) {
+            text = "From: Customer \(old % customers) <\(customerAddress(old % customers))>\nTo: support@acme.test\n"
+                + "In-Reply-To: <m\(old).1@acme.test>\nSubject: Re: [Acme #\(old + 1)] x\n"
+                + "Message-ID: <bench\(i).\(runToken)@bench.example>\nDate: Mon, 23 Nov 2026 09:00:00 +0100\n\nHello,\n\(words(60, seed: i)).\n"
+        } else {
+            text = "From: Customer \(i % customers) <\(customerAddress(i % customers))>\nTo: support@acme.test\nSubject: \(words(4, seed: i))\n"
+                + "Message-ID: <bench\(i).\(runToken)@bench.example>\nDate: Mon, 23 Nov 2026 09:00:00 +0100\n\nHello,\n\(words(60, seed: i)).\n"
+        }
+        _ = try maildir.deliver(Array(text.utf8), name: String(format: "%08d.bench", j))
     }
     sync()
     let t0 = now()
+    var r0 = rusage(); getrusage(RUSAGE_SELF.rawValue, &r0)
     let report = ingestor.processPending()
     let s = now() - t0
+    var r1 = rusage(); getrusage(RUSAGE_SELF.rawValue, &r1)
+    func secs(_ a: timeval, _ b: timeval) -> Double { Double(b.tv_sec - a.tv_sec) + Double(b.tv_usec - a.tv_usec) / 1e6 }
+    print("# \(root) wall \(s) s user \(secs(r0.ru_utime, r1.ru_utime)) sys \(secs(r0.ru_stime, r1.ru_stime)) majflt \(r1.ru_majflt - r0.ru_majflt) inblock \(r1.ru_inblock - r0.ru_inblock) oublock \(r1.ru_oublock - r0.ru_oublock)")
+    let outcomes = Dictionary(grouping: report.outcomes.map { String("\($0.outcome)".prefix(while: { $0 != "(" && $0 != " " })) }, by: { $0 }).mapValues(\.count)
+    FileHandle.standardError.write("# \(root): \(outcomes.sorted { $0.key < $1.key })\n".data(using: .utf8)!)
     return Double(report.count) / s
 }
-do {
+var full = 0.0, empty = 0.0
+if only != "empty" {
     let (_, _, ingestor, maildir) = try desk(work)
-    let full = try ingest(work, ingestor, maildir, first: 0)
+    full = try ingest(work, ingestor, maildir)
+}
+if only != "full" {
     let emptyRoot = work + "/empty"
     try? FileManager.default.removeItem(atPath: emptyRoot)
     let (_, emptyStore, _, _) = try desk(emptyRoot)
-    try addAgents(emptyStore)
+    try emptyStore.transaction {
+        try addPeople(emptyStore)
+        var seen = Set<Int>()
+        for j in 0..<ingestCount { if let old = answered(firstMail + j), seen.insert(old).inserted { _ = try insertTicket(emptyStore.db, old) } }
+    }
+    try emptyStore.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     let (_, _, emptyIngestor, emptyMaildir) = try desk(emptyRoot)
-    let empty = try ingest(emptyRoot, emptyIngestor, emptyMaildir, first: 0)
+    empty = try ingest(emptyRoot, emptyIngestor, emptyMaildir)
     try? FileManager.default.removeItem(atPath: emptyRoot)
-    print("{\"step\": \"ingest\", \"mails\": \(ingestCount), \"full_msgs_per_s\": \(Int(full)), \"empty_msgs_per_s\": \(Int(empty)), \"ratio\": \(String(format: "%.2f", full / empty))}")
 }
+print("{\"step\": \"ingest\", \"mails\": \(ingestCount), \"full_msgs_per_s\": \(Int(full)), \"empty_msgs_per_s\": \(Int(empty)), \"ratio\": \(String(format: "%.2f", empty > 0 ? full / empty : 0))}")
+if queries == 0 { exit(0) }
 
 // MARK: - 4. queries
 let store = try Store(path: dbPath)

@@ -293,11 +293,10 @@ extension Ingestor {
         let assignee = try store.mailContext(ticket: number)?.assigneeAddress?.lowercased()
         let queueAgents = config.agents.filter { $0.works(mailbox.name) }
         let targets = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a } }.map { [$0] } ?? queueAgents
-        for agent in targets where agent.address.lowercased() != speaker.address?.lowercased() {
-            try mailer.queue(.agentInternalNote, ticket: number, fromName: fromName(speaker),
-                             to: .init(address: agent.address, name: agent.name, isAgent: true),
-                             values: ["author_name": speaker.name, "text": text], answering: answering, causeMessage: cause)
-        }
+        let recipients = targets.filter { $0.address.lowercased() != speaker.address?.lowercased() }
+            .map { Mailer.Recipient(address: $0.address, name: $0.name, isAgent: true) }
+        try mailer.queue(.agentInternalNote, ticket: number, fromName: fromName(speaker), to: recipients,
+                         values: ["author_name": speaker.name, "text": text], answering: answering, causeMessage: cause)
     }
 
     /// "Alice Novak (Acme Support)", or the helpdesk's name alone when it signs itself.

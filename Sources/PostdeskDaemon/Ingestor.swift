@@ -505,10 +505,9 @@ public final class Ingestor: @unchecked Sendable {
         let noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": "normal"]
         func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {
             let targets = assignee.map { a in config.agents.filter { $0.address.lowercased() == a.lowercased() } } ?? agents
-            for agent in targets where agent.address.lowercased() != senderAddress {
-                try mailer.queue(kind, ticket: number, to: .init(address: agent.address, name: agent.name, isAgent: true),
-                                 values: noticeValues, answering: summary, causeMessage: messageRow)
-            }
+            let recipients = targets.filter { $0.address.lowercased() != senderAddress }
+                .map { Mailer.Recipient(address: $0.address, name: $0.name, isAgent: true) }
+            try mailer.queue(kind, ticket: number, to: recipients, values: noticeValues, answering: summary, causeMessage: messageRow)
         }
         switch outcome {
         case .newTicket(let number):

@@ -53,127 +53,207 @@ public final class Mailer: @unchecked Sendable {
         to recipient: Recipient, values extra: [String: String] = [:],
         answering: MessageSummary? = nil, causeMessage: Int64? = nil, attachments: [OutgoingMessage.Attachment] = []
     ) throws -> Result {
+        try queue(kind, ticket: number, mailbox: queueMailbox, fromName: fromName, to: [recipient], values: extra,
+                  answering: answering, causeMessage: causeMessage, attachments: attachments)[0]
+    }
+
+    /// Queues the same templated mail to each of `recipients`, one outbox entry and Message-ID each. The ticket
+    /// is read once, and agents who would get the same text (an agents' notice: the helpdesk's language and
+    /// time zone) share one rendering and one composition, of which each gets a copy under their own To and
+    /// Message-ID: a notice to a team of 20 costs little more than a notice to one agent.
+    @discardableResult
+    public func queue(
+        _ kind: TemplateKind, ticket number: Int64?, mailbox queueMailbox: Configuration.Mailbox? = nil, fromName: String? = nil,
+        to recipients: [Recipient], values extra: [String: String] = [:],
+        answering: MessageSummary? = nil, causeMessage: Int64? = nil, attachments: [OutgoingMessage.Attachment] = []
+    ) throws -> [Result] {
+        guard !recipients.isEmpty else { return [] }
         let now = clock.now()
-        let ticket: Store.MailContext
+        var context: Store.MailContext?
         if let number {
-            guard let t = try store.mailContext(ticket: number) else { return .suppressed("no ticket #\(number)") }
-            ticket = t
-        } else {
-            // Mail about no ticket (a status summary): the recipient's own settings.
-            let settings = try store.customerSettings(address: recipient.address)
-            ticket = Store.MailContext(
-                number: 0, subject: answering?.subject ?? "", queue: queueMailbox?.name ?? config.mailboxes[0].name, status: "",
-                created: now.iso8601, requester: recipient.address.lowercased(), requesterName: recipient.name ?? settings?.name,
-                customerLanguage: settings?.language, customerTimezone: settings?.timezone, ticketLanguage: nil,
-                assigneeAddress: nil, assigneeName: nil, participants: [])
+            guard let t = try store.mailContext(ticket: number) else { return recipients.map { _ in .suppressed("no ticket #\(number)") } }
+            context = t
         }
-        let mailbox = config.mailboxes.first { $0.name == ticket.queue } ?? queueMailbox ?? config.mailboxes[0]
         let automatic = kind.autoSubmitted != nil
-        let address = recipient.address.lowercased()
-
-        if automatic {
-            // Agents' notices are never capped: their counts are not read (one query less per notice and agent).
-            let counts = recipient.isAgent ? (recent: 0, since: 0)
-                : try store.automaticMailCounts(to: address, recent: now - 3600, since: now - 86_400)
-            let input = AutoReplyPolicy.Input(
-                recipient: address, answersAutomaticMail: answering?.automatic?.description, toAgent: recipient.isAgent,
-                sentLastHour: counts.recent, sentLastDay: counts.since)
-            if let reason = policy.suppressionReason(input) {
-                try store.recordSuppressed(ticket: number, kind: kind.rawValue, recipient: address, reason: reason, causeMessage: causeMessage, now: now)
-                log(.notice, "\(number.map { "ticket #\($0)" } ?? "no ticket"): \(kind.rawValue) to \(address) not sent: \(reason)")
-                return .suppressed(reason)
+        var agentsThread: [String]?
+        var shared: (key: DraftKey, draft: Draft)?
+        var results: [Result] = []
+        for recipient in recipients {
+            let address = recipient.address.lowercased()
+            let ticket: Store.MailContext
+            if let context {
+                ticket = context
+            } else {
+                // Mail about no ticket (a status summary): the recipient's own settings.
+                let settings = try store.customerSettings(address: recipient.address)
+                ticket = Store.MailContext(
+                    number: 0, subject: answering?.subject ?? "", queue: queueMailbox?.name ?? config.mailboxes[0].name, status: "",
+                    created: now.iso8601, requester: address, requesterName: recipient.name ?? settings?.name,
+                    customerLanguage: settings?.language, customerTimezone: settings?.timezone, ticketLanguage: nil,
+                    assigneeAddress: nil, assigneeName: nil, participants: [])
             }
+            let mailbox = config.mailboxes.first { $0.name == ticket.queue } ?? queueMailbox ?? config.mailboxes[0]
+
+            if automatic {
+                // Agents' notices are never capped: their counts are not read (one query less per notice and agent).
+                let counts = recipient.isAgent ? (recent: 0, since: 0)
+                    : try store.automaticMailCounts(to: address, recent: now - 3600, since: now - 86_400)
+                let input = AutoReplyPolicy.Input(
+                    recipient: address, answersAutomaticMail: answering?.automatic?.description, toAgent: recipient.isAgent,
+                    sentLastHour: counts.recent, sentLastDay: counts.since)
+                if let reason = policy.suppressionReason(input) {
+                    try store.recordSuppressed(ticket: number, kind: kind.rawValue, recipient: address, reason: reason, causeMessage: causeMessage, now: now)
+                    log(.notice, "\(number.map { "ticket #\($0)" } ?? "no ticket"): \(kind.rawValue) to \(address) not sent: \(reason)")
+                    results.append(.suppressed(reason))
+                    continue
+                }
+            }
+
+            // Language and time zone: the agent's are the helpdesk's; the customer's come from their account,
+            // then from the mail they wrote, then from the mailbox and the helpdesk.
+            let isRequester = address == ticket.requester.lowercased()
+            let language = recipient.isAgent
+                ? config.helpdesk.language
+                : customerLanguage(account: isRequester ? (ticket.customerLanguage ?? ticket.ticketLanguage) : nil,
+                                   answering: answering, mailbox: mailbox)
+            let zoneName = (isRequester ? ticket.customerTimezone : nil) ?? config.helpdesk.timezone
+            // Fixed words (durations, statuses, dates) in the language the template is written in.
+            let chosen = templates.template(kind, language: language)
+            let customerName = recipient.isAgent ? (recipient.name ?? "") : (recipient.name ?? (isRequester ? ticket.requesterName : nil) ?? "")
+            // Agents with the same words share a draft; a customer's threading is their own, so never theirs.
+            let key = DraftKey(
+                agent: recipient.isAgent, language: chosen.language, zone: zoneName,
+                name: chosen.template.names["customer_name"] == nil ? nil : customerName,
+                only: recipient.isAgent ? nil : address)
+            let draft: Draft
+            if let shared, shared.key == key {
+                draft = shared.draft
+            } else {
+                let zone = self.zone(zoneName)
+                let pack = LanguagePack.named(chosen.language)
+                var values: [String: String] = [
+                    "helpdesk_name": config.helpdesk.name, "queue_address": mailbox.address, "ticket_number": number.map(String.init) ?? "",
+                    "ticket_tag": number.map { "[\(mailbox.tag) #\($0)]" } ?? "", "subject": ticket.subject,
+                    "customer_name": customerName,
+                    "queue": ticket.queue, "requester": ticket.requester, "requester_name": ticket.requesterName ?? "",
+                    "turnaround": pack.duration(mailbox.turnaround), "received_at": localTime(now, zone: zone, pack: pack),
+                    "status": pack.statuses[TicketStatus(rawValue: ticket.status) ?? .open] ?? ticket.status,
+                    "agent_name": ticket.assigneeName ?? "",
+                    "due": ticket.due.flatMap { pack.day(calendarDate: $0) } ?? "",
+                ]
+                for (k, v) in extra { values[k] = v }
+                if values["close_at"] == nil, kind == .resolved || kind == .reminder {
+                    values["close_at"] = localTime(now + config.helpdesk.autoCloseAfter.seconds, zone: zone, pack: pack)
+                    values["close_after"] = pack.duration(config.helpdesk.autoCloseAfter)
+                }
+                let rendered = chosen.template.render(values)
+
+                // Threading: answer the inbound mail when there is one, else the ticket's thread; the thread's first
+                // message stays first in References (Gmail and Thunderbird thread by it). Agents thread on the whole
+                // ticket; a customer only on what they saw (no stranger's Message-ID leaks).
+                let thread: [String]
+                if let number, recipient.isAgent {
+                    if agentsThread == nil { agentsThread = try store.threadMessageIDs(number) }
+                    thread = agentsThread ?? []
+                } else {
+                    thread = try number.map { try store.threadMessageIDs($0, seenBy: address) } ?? []
+                }
+                var references = thread.count > 20 ? [thread[0]] + thread.suffix(19) : thread
+                var inReplyTo = thread.last
+                if let answered = answering?.messageID {
+                    inReplyTo = answered
+                    references.removeAll { $0 == answered }
+                    references.append(answered)
+                }
+
+                let created = DateParser.parse(ticket.created).date?.secondsSinceEpoch ?? now
+                let domain = mailbox.address.split(separator: "@").last.map(String.init) ?? "postdesk.invalid"
+                var message = OutgoingMessage(
+                    from: MailAddress(name: fromName ?? config.helpdesk.name, address: mailbox.address),
+                    to: [MailAddress(name: recipient.name, address: recipient.address)], subject: rendered.subject,
+                    messageID: Self.newMessageID(ticket: number, domain: domain),
+                    date: MailDate(secondsSinceEpoch: now, utcOffsetSeconds: zone.localTime(at: now).offset), text: rendered.text)
+                message.replyTo = MailAddress(name: config.helpdesk.name, address: mailbox.address)
+                message.inReplyTo = inReplyTo
+                message.references = references
+                message.threadTopic = ticket.subject
+                if let parent = answering?.threadIndex, parent.count >= 30 {
+                    message.threadIndex = MessageComposer.threadIndexChild(parent: parent, parentSeconds: answering?.date?.secondsSinceEpoch ?? created, seconds: now)
+                } else {
+                    let root = MessageComposer.threadIndexRoot(seconds: created, identity: "ticket-\(number ?? 0)@\(domain)")
+                    message.threadIndex = MessageComposer.threadIndexChild(
+                        parent: root, parentSeconds: created, seconds: now, counter: UInt8(truncatingIfNeeded: thread.count))
+                }
+                message.autoSubmitted = kind.autoSubmitted
+                message.language = chosen.language
+                message.html = Self.simpleHTML(rendered.text)
+                message.attachments = attachments
+                message.extraHeaders = [
+                    (AutomaticVerdict.loopHeader, mailbox.address),
+                    ("X-Postdesk-Kind", kind.rawValue),
+                ]
+                if let number { message.extraHeaders.append(("X-Postdesk-Ticket", String(number))) }
+                draft = Draft(subject: rendered.subject, text: rendered.text, language: chosen.language, domain: domain,
+                              firstMessageID: message.messageID, composed: MessageComposer.Prepared(message))
+                shared = (key, draft)
+            }
+
+            let messageID: String
+            let raw: [UInt8]
+            if draft.firstUsed {
+                messageID = Self.newMessageID(ticket: number, domain: draft.domain)
+                raw = draft.composed.copy(to: [MailAddress(name: recipient.name, address: recipient.address)], messageID: messageID)
+            } else {
+                messageID = draft.firstMessageID
+                raw = draft.composed.bytes
+                draft.firstUsed = true
+            }
+            let id = try store.enqueue(Store.NewOutboxEntry(
+                ticket: number, kind: kind.rawValue, recipient: address, envelopeFrom: mailbox.address, messageID: messageID,
+                automatic: automatic, language: draft.language, raw: raw, causeMessage: causeMessage), now: now)
+            results.append(.queued(id: id, messageID: messageID))
+            // The thread keeps what was said to customers. Agents' notices only repeat the thread to an agent: their
+            // Message-ID is recorded (so that an agent's reply finds the ticket) and their text stays in the outbox,
+            // which keeps a large team from multiplying the database by its size.
+            guard let number else { continue }
+            if recipient.isAgent {
+                try store.addMessageID(messageID, ticket: number)
+                continue
+            }
+            _ = try store.addMessage(Store.NewMessage(
+                ticket: number, direction: "out", visibility: "public",
+                kind: automatic ? "automatic" : "mail", authorAddress: mailbox.address, authorName: fromName ?? config.helpdesk.name,
+                messageID: messageID, date: now.iso8601, subject: draft.subject, text: draft.text, quoted: nil, html: nil,
+                rawPath: nil, automatic: kind.autoSubmitted.map { "\(kind.rawValue) (\($0))" }, routing: "to \(address)"), at: now.iso8601)
         }
+        return results
+    }
 
-        // Language and time zone: the agent's are the helpdesk's; the customer's come from their account,
-        // then from the mail they wrote, then from the mailbox and the helpdesk.
-        let isRequester = address == ticket.requester.lowercased()
-        let language = recipient.isAgent
-            ? config.helpdesk.language
-            : customerLanguage(account: isRequester ? (ticket.customerLanguage ?? ticket.ticketLanguage) : nil,
-                               answering: answering, mailbox: mailbox)
-        let zone = self.zone(isRequester ? ticket.customerTimezone : nil)
-        // Fixed words (durations, statuses, dates) in the language the template is written in.
-        let chosen = templates.template(kind, language: language)
-        let pack = LanguagePack.named(chosen.language)
+    /// What makes two recipients' mail the same text: agents in one language and time zone (and name, when the
+    /// template greets by name). A customer's draft is their own.
+    private struct DraftKey: Hashable {
+        var agent: Bool
+        var language: String
+        var zone: String
+        var name: String?
+        var only: String?
+    }
 
-        var values: [String: String] = [
-            "helpdesk_name": config.helpdesk.name, "queue_address": mailbox.address, "ticket_number": number.map(String.init) ?? "",
-            "ticket_tag": number.map { "[\(mailbox.tag) #\($0)]" } ?? "", "subject": ticket.subject,
-            "customer_name": recipient.isAgent ? (recipient.name ?? "") : (recipient.name ?? (isRequester ? ticket.requesterName : nil) ?? ""),
-            "queue": ticket.queue, "requester": ticket.requester, "requester_name": ticket.requesterName ?? "",
-            "turnaround": pack.duration(mailbox.turnaround), "received_at": localTime(now, zone: zone, pack: pack),
-            "status": pack.statuses[TicketStatus(rawValue: ticket.status) ?? .open] ?? ticket.status,
-            "agent_name": ticket.assigneeName ?? "",
-            "due": ticket.due.flatMap { pack.day(calendarDate: $0) } ?? "",
-        ]
-        for (k, v) in extra { values[k] = v }
-        if values["close_at"] == nil, kind == .resolved || kind == .reminder {
-            values["close_at"] = localTime(now + config.helpdesk.autoCloseAfter.seconds, zone: zone, pack: pack)
-            values["close_after"] = pack.duration(config.helpdesk.autoCloseAfter)
+    /// One rendered and composed mail, and whether its own Message-ID has been handed out.
+    private final class Draft {
+        let subject: String, text: String, language: String, domain: String, firstMessageID: String
+        let composed: MessageComposer.Prepared
+        var firstUsed = false
+        init(subject: String, text: String, language: String, domain: String, firstMessageID: String, composed: MessageComposer.Prepared) {
+            self.subject = subject; self.text = text; self.language = language; self.domain = domain
+            self.firstMessageID = firstMessageID; self.composed = composed
         }
-        let rendered = chosen.template.render(values)
+    }
 
-        // Threading: answer the inbound mail when there is one, else the ticket's thread; the thread's first
-        // message stays first in References (Gmail and Thunderbird thread by it).
-        let domain = mailbox.address.split(separator: "@").last.map(String.init) ?? "postdesk.invalid"
+    static func newMessageID(ticket number: Int64?, domain: String) -> String {
         var random = SystemRandomNumberGenerator()
         let token = (0..<2).map { _ in String(random.next() as UInt64, radix: 36) }.joined(separator: ".")
-        let messageID = "pd.\(number ?? 0).\(token)@\(domain)"
-        // Agents thread on the whole ticket; a customer only on what they saw (no stranger's Message-ID leaks).
-        let thread = try number.map { recipient.isAgent ? try store.threadMessageIDs($0) : try store.threadMessageIDs($0, seenBy: address) } ?? []
-        var references = thread.count > 20 ? [thread[0]] + thread.suffix(19) : thread
-        var inReplyTo = thread.last
-        if let answered = answering?.messageID {
-            inReplyTo = answered
-            references.removeAll { $0 == answered }
-            references.append(answered)
-        }
-
-        let created = DateParser.parse(ticket.created).date?.secondsSinceEpoch ?? now
-        var message = OutgoingMessage(
-            from: MailAddress(name: fromName ?? config.helpdesk.name, address: mailbox.address),
-            to: [MailAddress(name: recipient.name, address: recipient.address)], subject: rendered.subject, messageID: messageID,
-            date: MailDate(secondsSinceEpoch: now, utcOffsetSeconds: zone.localTime(at: now).offset), text: rendered.text)
-        message.replyTo = MailAddress(name: config.helpdesk.name, address: mailbox.address)
-        message.inReplyTo = inReplyTo
-        message.references = references
-        message.threadTopic = ticket.subject
-        if let parent = answering?.threadIndex, parent.count >= 30 {
-            message.threadIndex = MessageComposer.threadIndexChild(parent: parent, parentSeconds: answering?.date?.secondsSinceEpoch ?? created, seconds: now)
-        } else {
-            let root = MessageComposer.threadIndexRoot(seconds: created, identity: "ticket-\(number ?? 0)@\(domain)")
-            message.threadIndex = MessageComposer.threadIndexChild(
-                parent: root, parentSeconds: created, seconds: now, counter: UInt8(truncatingIfNeeded: thread.count))
-        }
-        message.autoSubmitted = kind.autoSubmitted
-        message.language = chosen.language
-        message.html = Self.simpleHTML(rendered.text)
-        message.attachments = attachments
-        message.extraHeaders = [
-            (AutomaticVerdict.loopHeader, mailbox.address),
-            ("X-Postdesk-Kind", kind.rawValue),
-        ]
-        if let number { message.extraHeaders.append(("X-Postdesk-Ticket", String(number))) }
-        let raw = MessageComposer.compose(message)
-
-        let id = try store.enqueue(Store.NewOutboxEntry(
-            ticket: number, kind: kind.rawValue, recipient: address, envelopeFrom: mailbox.address, messageID: messageID,
-            automatic: automatic, language: chosen.language, raw: raw, causeMessage: causeMessage), now: now)
-        // The thread keeps what was said to customers. Agents' notices only repeat the thread to an agent: their
-        // Message-ID is recorded (so that an agent's reply finds the ticket) and their text stays in the outbox,
-        // which keeps a large team from multiplying the database by its size.
-        guard let number else { return .queued(id: id, messageID: messageID) }
-        if recipient.isAgent {
-            try store.addMessageID(messageID, ticket: number)
-            return .queued(id: id, messageID: messageID)
-        }
-        _ = try store.addMessage(Store.NewMessage(
-            ticket: number, direction: "out", visibility: recipient.isAgent ? "internal" : "public",
-            kind: automatic ? "automatic" : "mail", authorAddress: mailbox.address, authorName: fromName ?? config.helpdesk.name,
-            messageID: messageID, date: now.iso8601, subject: rendered.subject, text: rendered.text, quoted: nil, html: nil,
-            rawPath: nil, automatic: kind.autoSubmitted.map { "\(kind.rawValue) (\($0))" }, routing: "to \(address)"), at: now.iso8601)
-        return .queued(id: id, messageID: messageID)
+        return "pd.\(number ?? 0).\(token)@\(domain)"
     }
 
     // MARK: - Helpers

@@ -55,63 +55,96 @@ public struct OutgoingMessage: Sendable, Hashable {
 /// inject header fields, whatever a customer put in a subject or a display name.
 public enum MessageComposer {
     public static func compose(_ m: OutgoingMessage, boundarySeed: String? = nil) -> [UInt8] {
-        var h: [String] = []
-        h.append(field("Date", rfc5322Date(m.date)))
-        h.append(field("From", address(m.from)))
-        h.append(field("To", m.to.map(address).joined(separator: ", ")))
-        if !m.cc.isEmpty { h.append(field("Cc", m.cc.map(address).joined(separator: ", "))) }
-        if let r = m.replyTo { h.append(field("Reply-To", address(r))) }
-        h.append(field("Subject", encodeUnstructured(sanitized(m.subject), used: "Subject: ".count)))
-        h.append(field("Message-ID", "<\(idText(m.messageID))>"))
-        if let irt = m.inReplyTo { h.append(field("In-Reply-To", "<\(idText(irt))>")) }
-        if !m.references.isEmpty { h.append(field("References", foldedIDs(m.references))) }
-        if let topic = m.threadTopic { h.append(field("Thread-Topic", encodeUnstructured(sanitized(topic), used: 14))) }
-        if let index = m.threadIndex { h.append(field("Thread-Index", sanitized(index))) }
-        if let a = m.autoSubmitted {
-            h.append(field("Auto-Submitted", sanitized(a)))
-            h.append(field("X-Auto-Response-Suppress", "All"))
-            h.append(field("Precedence", "bulk"))
-        }
-        for (name, value) in m.extraHeaders where isFieldName(name) {
-            h.append(field(name, encodeUnstructured(sanitized(value), used: name.count + 2)))
-        }
-        if let l = m.language { h.append(field("Content-Language", sanitized(l))) }
-        h.append("MIME-Version: 1.0")
+        Prepared(m, boundarySeed: boundarySeed).bytes
+    }
 
-        let seed = boundarySeed ?? m.messageID
-        let multipart = m.html != nil || !m.attachments.isEmpty
-        let textPart = bodyPart(contentType: "text/plain; charset=utf-8", text: m.text, inMultipart: multipart)
-        var body: [String]
-        if let html = m.html {
-            let alt = "=_alt_" + boundaryToken(seed)
-            body = ["Content-Type: multipart/alternative; boundary=\"\(alt)\"", "", "--" + alt] + textPart + ["--" + alt]
-                + bodyPart(contentType: "text/html; charset=utf-8", text: html, inMultipart: true) + ["--" + alt + "--"]
-        } else {
-            body = textPart
-        }
-        if !m.attachments.isEmpty {
-            let mixed = "=_mixed_" + boundaryToken(seed)
-            var parts = ["Content-Type: multipart/mixed; boundary=\"\(mixed)\"", "", "--" + mixed] + body
-            for a in m.attachments {
-                parts.append("--" + mixed)
-                let name = sanitized(a.filename)
-                let type = isMIMEType(a.contentType) ? a.contentType : "application/octet-stream"
-                parts.append("Content-Type: \(type); name=\"\(quotedParameter(name))\"")
-                parts.append("Content-Disposition: attachment; " + filenameParameter(name))
-                parts.append("Content-Transfer-Encoding: base64")
-                parts.append("")
-                parts += base64Lines(a.data)
+    /// A message composed once and written out for several recipients: only the To and Message-ID fields
+    /// differ between the copies (an agents' notice goes to every agent of a queue). The subject, threading
+    /// fields and the whole body, the costly part, are encoded once.
+    public struct Prepared: Sendable {
+        private var header: [String]
+        private let toField: Int
+        private let messageIDField: Int
+        private let tail: [UInt8]
+
+        public init(_ m: OutgoingMessage, boundarySeed: String? = nil) {
+            var h: [String] = []
+            h.append(field("Date", rfc5322Date(m.date)))
+            h.append(field("From", address(m.from)))
+            toField = h.count
+            h.append(field("To", m.to.map(address).joined(separator: ", ")))
+            if !m.cc.isEmpty { h.append(field("Cc", m.cc.map(address).joined(separator: ", "))) }
+            if let r = m.replyTo { h.append(field("Reply-To", address(r))) }
+            h.append(field("Subject", encodeUnstructured(sanitized(m.subject), used: "Subject: ".count)))
+            messageIDField = h.count
+            h.append(field("Message-ID", "<\(idText(m.messageID))>"))
+            if let irt = m.inReplyTo { h.append(field("In-Reply-To", "<\(idText(irt))>")) }
+            if !m.references.isEmpty { h.append(field("References", foldedIDs(m.references))) }
+            if let topic = m.threadTopic { h.append(field("Thread-Topic", encodeUnstructured(sanitized(topic), used: 14))) }
+            if let index = m.threadIndex { h.append(field("Thread-Index", sanitized(index))) }
+            if let a = m.autoSubmitted {
+                h.append(field("Auto-Submitted", sanitized(a)))
+                h.append(field("X-Auto-Response-Suppress", "All"))
+                h.append(field("Precedence", "bulk"))
             }
-            parts.append("--" + mixed + "--")
-            body = parts
+            for (name, value) in m.extraHeaders where isFieldName(name) {
+                h.append(field(name, encodeUnstructured(sanitized(value), used: name.count + 2)))
+            }
+            if let l = m.language { h.append(field("Content-Language", sanitized(l))) }
+            h.append("MIME-Version: 1.0")
+
+            let seed = boundarySeed ?? m.messageID
+            let multipart = m.html != nil || !m.attachments.isEmpty
+            let textPart = bodyPart(contentType: "text/plain; charset=utf-8", text: m.text, inMultipart: multipart)
+            var body: [String]
+            if let html = m.html {
+                let alt = "=_alt_" + boundaryToken(seed)
+                body = ["Content-Type: multipart/alternative; boundary=\"\(alt)\"", "", "--" + alt] + textPart + ["--" + alt]
+                    + bodyPart(contentType: "text/html; charset=utf-8", text: html, inMultipart: true) + ["--" + alt + "--"]
+            } else {
+                body = textPart
+            }
+            if !m.attachments.isEmpty {
+                let mixed = "=_mixed_" + boundaryToken(seed)
+                var parts = ["Content-Type: multipart/mixed; boundary=\"\(mixed)\"", "", "--" + mixed] + body
+                for a in m.attachments {
+                    parts.append("--" + mixed)
+                    let name = sanitized(a.filename)
+                    let type = isMIMEType(a.contentType) ? a.contentType : "application/octet-stream"
+                    parts.append("Content-Type: \(type); name=\"\(quotedParameter(name))\"")
+                    parts.append("Content-Disposition: attachment; " + filenameParameter(name))
+                    parts.append("Content-Transfer-Encoding: base64")
+                    parts.append("")
+                    parts += base64Lines(a.data)
+                }
+                parts.append("--" + mixed + "--")
+                body = parts
+            }
+            // The first body lines (the top entity's Content-Type) belong to the header block.
+            var k = 0
+            while k < body.count, !body[k].isEmpty { h.append(body[k]); k += 1 }
+            header = h
+            tail = Array(("\r\n" + body[min(k + 1, body.count)...].map { $0 + "\r\n" }.joined()).utf8)
         }
-        // The first body line is the Content-Type of the top entity: it belongs to the header block.
-        var lines = h
-        var k = 0
-        while k < body.count, !body[k].isEmpty { lines.append(body[k]); k += 1 }
-        lines.append("")
-        lines += body[min(k + 1, body.count)...]
-        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+
+        /// The message as composed.
+        public var bytes: [UInt8] { Self.join(header, tail) }
+
+        /// A copy of the message to other recipients under another Message-ID.
+        public func copy(to: [MailAddress], messageID: String) -> [UInt8] {
+            var h = header
+            h[toField] = MessageComposer.field("To", to.map(MessageComposer.address).joined(separator: ", "))
+            h[messageIDField] = MessageComposer.field("Message-ID", "<\(MessageComposer.idText(messageID))>")
+            return Self.join(h, tail)
+        }
+
+        private static func join(_ header: [String], _ tail: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(header.reduce(0) { $0 + $1.utf8.count + 2 } + tail.count)
+            for line in header { out += line.utf8; out += [13, 10] }
+            out += tail
+            return out
+        }
     }
 
     // MARK: - Header values

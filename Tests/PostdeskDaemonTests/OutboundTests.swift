@@ -178,6 +178,58 @@ extension Message {
         #expect(OutboxSender.backoff(attempt: attempt, base: base, jitter: 1) >= expected)
     }
 
+    /// A team's notice is rendered and composed once: every agent gets a copy with their own To and
+    /// Message-ID, the same text and threading, and a reply to any copy finds the ticket.
+    @Test func oneNoticeComposedForTheWholeTeam() throws {
+        let desk = try TestDesk(extraConfig: """
+            [agent bob]
+            address = bob@acme.test
+            name = Bob Berg
+            [agent carol]
+            address = carol@acme.test
+            name = Carol Díaz
+            """)
+        try desk.deliver(mail(id: "team@example.org"))
+        #expect(desk.run() == [.newTicket(1)])
+        let notices = try desk.sendAndRead().filter { $0.header("X-Postdesk-Kind") == "agent_new_ticket" }
+        #expect(notices.map { $0.deliveredTo ?? "" }.sorted() == ["alice@acme.test", "bob@acme.test", "carol@acme.test"])
+        for n in notices { #expect(n.header("To")?.contains("<\(n.deliveredTo ?? "")>") == true) }
+        let ids = notices.compactMap { MessageSummary($0).messageID }
+        #expect(Set(ids).count == 3)
+        #expect(Set(notices.map(\.plainText)).count == 1)
+        let references = Set(notices.map { $0.header("References") ?? "" })
+        #expect(references.count == 1 && references.first?.hasSuffix("<team@example.org>") == true, "\(references)")
+        #expect(Set(notices.map { $0.header("Subject") ?? "" }) == ["[Acme #1] New ticket: Printer broken"])
+        // Each copy's Message-ID is the ticket's: bob's reply to his copy is agent mail on ticket 1.
+        let bobs = try #require(notices.first { $0.deliveredTo == "bob@acme.test" })
+        #expect(try desk.store.ticket(forMessageID: try #require(MessageSummary(bobs).messageID)) == 1)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE kind = 'agent_new_ticket'") == 3)
+    }
+
+    /// A template that greets by name gives each agent their own text; the others still share theirs.
+    @Test func aNoticeThatGreetsByNameIsRenderedPerAgent() throws {
+        let desk = try TestDesk(extraConfig: "[agent bob]\naddress = bob@acme.test\nname = Bob Berg\n")
+        let dir = desk.config.helpdesk.templates!
+        try FileSystem.makeDirectories(dir + "/en")
+        try "Subject: {{ticket_tag}} for {{customer_name}}\n\nHello {{customer_name}}, ticket {{ticket_number}}: {{text}}\n"
+            .write(toFile: dir + "/en/agent_new_ticket.txt", atomically: true, encoding: .utf8)
+        let (templates, problems) = TemplateLoader.load(desk.config)
+        #expect(problems.isEmpty)
+        try desk.deliver(mail(id: "greet@example.org"))
+        #expect(desk.run() == [.newTicket(1)])
+        let mailer = Mailer(config: desk.config, store: desk.store, templates: templates, clock: desk.clock)
+        let results = try desk.store.transaction {
+            try mailer.queue(.agentNewTicket, ticket: 1, to: [
+                .init(address: "alice@acme.test", name: "Alice Novak", isAgent: true),
+                .init(address: "bob@acme.test", name: "Bob Berg", isAgent: true),
+            ], values: ["text": "x"])
+        }
+        #expect(results.count == 2)
+        let sent = try desk.sendAndRead().filter { $0.header("Subject")?.contains(" for ") == true }
+        #expect(sent.map { $0.header("Subject") ?? "" }.sorted() == ["[Acme #1] for Alice Novak", "[Acme #1] for Bob Berg"])
+        #expect(sent.first { $0.deliveredTo == "bob@acme.test" }?.plainText.contains("Hello Bob Berg, ticket 1: x") == true)
+    }
+
     @Test func operatorTemplatesOverrideAndAreChecked() throws {
         let desk = try TestDesk()
         let dir = desk.config.helpdesk.templates!

@@ -79,6 +79,25 @@ import Testing
         #expect(MessageSummary(parsed).subject?.contains("Bcc: victim") == true)  // kept as text, on one line
     }
 
+    /// A prepared message's copy to someone else is byte for byte what composing it for them gives.
+    @Test(arguments: [
+        (nil as String?, false, [] as [MailAddress]),
+        ("<p>Hi.</p>", false, []),
+        ("<p>Hi.</p>", true, [MailAddress(name: "Zoë Ünal", address: "zoe@example.org")]),
+        (nil, true, [MailAddress(address: "a@example.org"), MailAddress(name: "B, Jr.", address: "b@example.org")]),
+    ])
+    func preparedCopiesAreComposedMessages(_ html: String?, _ attach: Bool, _ to: [MailAddress]) {
+        var m = message(text: "Line one\n\nLine two", html: html,
+                        attachments: attach ? [.init(filename: "log.txt", contentType: "text/plain", data: Array("x".utf8))] : [])
+        m.cc = [MailAddress(address: "cc@example.org")]
+        let prepared = MessageComposer.Prepared(m, boundarySeed: "seed")
+        #expect(prepared.bytes == MessageComposer.compose(m, boundarySeed: "seed"))
+        var other = m
+        other.to = to.isEmpty ? [MailAddress(name: "Bob", address: "bob@acme.test")] : to
+        other.messageID = "pd.1.other@acme.test"
+        #expect(prepared.copy(to: other.to, messageID: other.messageID) == MessageComposer.compose(other, boundarySeed: "seed"))
+    }
+
     @Test func automaticMailIsMarked() {
         var m = message()
         m.autoSubmitted = "auto-replied"
