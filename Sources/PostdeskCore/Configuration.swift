@@ -91,6 +91,9 @@ public struct Configuration: Sendable, Hashable {
         public var maildir: String? = nil
         public var retryAfter = ConfigDuration(seconds: 60)
         public var giveUpAfter = ConfigDuration(seconds: 5 * 86_400)
+        /// How long sent mail keeps its text in the outbox; then only what it was (kind, recipient, Message-ID,
+        /// when) stays, which threading, the auto-reply caps and `explain` need.
+        public var keepSent = ConfigDuration(seconds: 30 * 86_400)
         public var timeout = ConfigDuration(seconds: 60)
         /// Caps on automatic mail (confirmations, notices) to one customer address.
         public var maxAutoRepliesPerHour = 5
@@ -414,11 +417,12 @@ private struct ConfigReader {
         case "maildir": config.outbound.maildir = path(value)
         case "retry_after": if let d = duration(value, key, line) { config.outbound.retryAfter = d }
         case "give_up_after": if let d = duration(value, key, line) { config.outbound.giveUpAfter = d }
+        case "keep_sent": if let d = duration(value, key, line) { config.outbound.keepSent = d }
         case "timeout": if let d = duration(value, key, line) { config.outbound.timeout = d }
         case "max_auto_replies_per_hour": if let n = count(value, key, line) { config.outbound.maxAutoRepliesPerHour = n }
         case "max_auto_replies_per_day": if let n = count(value, key, line) { config.outbound.maxAutoRepliesPerDay = n }
         case "batch_size": if let n = count(value, key, line, minimum: 1) { config.outbound.batchSize = n }
-        default: unknown(key, "outbound", ["transport", "url", "starttls", "username", "password_file", "ca_file", "maildir", "retry_after", "give_up_after", "timeout", "max_auto_replies_per_hour", "max_auto_replies_per_day", "batch_size"], line)
+        default: unknown(key, "outbound", ["transport", "url", "starttls", "username", "password_file", "ca_file", "maildir", "retry_after", "give_up_after", "keep_sent", "timeout", "max_auto_replies_per_hour", "max_auto_replies_per_day", "batch_size"], line)
         }
     }
 

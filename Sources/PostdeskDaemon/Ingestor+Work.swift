@@ -360,7 +360,8 @@ extension Ingestor {
     }
 }
 
-/// Time-driven work: reminders before auto-close, and closing resolved tickets nobody answered. Works from
+/// Time-driven work: reminders before auto-close, closing resolved tickets nobody answered, and housekeeping
+/// (expired codes, idle buckets, the text of long-sent mail). Works from
 /// the times in the database, so a restart or a stopped machine catches up on the next run.
 public final class Scheduler: @unchecked Sendable {
     let ingestor: Ingestor
@@ -370,7 +371,12 @@ public final class Scheduler: @unchecked Sendable {
         public var closed: [Int64] = []
         public var reminded: [Int64] = []
         public var codesPurged = 0
+        public var sentTextDropped = 0
     }
+
+    /// Sent mails whose text one run forgets: the scheduler runs every 10 s, so 1,000 a run keeps up with far more
+    /// mail than a helpdesk sends and catches up on an upgraded database's backlog within a day.
+    static let sentTextBatch = 1000
 
     public func runDue() throws -> Report {
         let store = ingestor.store
@@ -396,6 +402,13 @@ public final class Scheduler: @unchecked Sendable {
             report.codesPurged = try store.purgeCodes(issuedBefore: now - 86_400)
             // Buckets untouched for two days are full again: the same as none.
             try store.purgeBuckets(before: now - 2 * 86_400)
+        }
+        // Sent mail older than keep_sent loses its text, a bounded batch per run in a write of its own (a busy
+        // database only delays it to the next run).
+        do {
+            report.sentTextDropped = try store.dropSentText(sentBefore: now - config.outbound.keepSent.seconds, limit: Self.sentTextBatch)
+        } catch {
+            ingestor.log(.warning, "outbox: the text of sent mail older than \(config.outbound.keepSent) was not dropped this time: \(error)")
         }
         for n in report.reminded { ingestor.log(.info, "ticket #\(n): reminder sent (closes in \(config.helpdesk.autoCloseReminder!))") }
         for n in report.closed { ingestor.log(.info, "ticket #\(n): closed automatically after \(config.helpdesk.autoCloseAfter) without a customer reply") }

@@ -193,6 +193,11 @@ public enum Migrations {
             SELECT id, coalesce(subject, ''), text, coalesce(message_id, ''), coalesce(author_address, '')
             FROM messages WHERE direction = 'in';
         """,
+        // 5: sent mail keeps its text for [outbound] keep_sent, then only what it was (issue 7, scale: a team's
+        //    notices, one copy per agent, made the outbox the largest part of the database).
+        """
+        CREATE INDEX outbox_sent_text ON outbox(done_at) WHERE status = 'sent' AND length(raw) > 0;
+        """,
     ]
 
     /// The schema version this binary writes.

@@ -95,6 +95,17 @@ extension Store {
                    [.text(error), .integer(now), .integer(id)])
     }
 
+    /// Forgets the text of mail sent before `cutoff`, oldest first and at most `limit` mails (one short write
+    /// transaction at a time). The row stays: kind, recipient, Message-ID and times are what threading, the
+    /// auto-reply caps, `explain` and the counts read. Returns how many mails lost their text.
+    @discardableResult
+    public func dropSentText(sentBefore cutoff: Int64, limit: Int) throws -> Int {
+        try db.run("""
+            UPDATE outbox SET raw = x'' WHERE id IN (
+                SELECT id FROM outbox WHERE status = 'sent' AND length(raw) > 0 AND done_at < ? ORDER BY done_at LIMIT ?)
+            """, [.integer(cutoff), .integer(Int64(limit))])
+    }
+
     static func outboxEntry(_ r: Row) -> OutboxEntry {
         var raw: [UInt8] = []
         if case .blob(let b) = r[8] { raw = b }

@@ -145,6 +145,63 @@ extension Message {
         #expect(desk.outbound().filter { $0.deliveredTo == "alice@acme.test" }.count == 8)
     }
 
+    @Test func sentMailKeepsItsTextForKeepSentThenOnlyWhatItWas() throws {
+        let desk = try TestDesk(extraConfig: "\n[outbound]\nkeep_sent = 7d\n")
+        try desk.deliver(mail(id: "k1@example.org"))
+        _ = desk.run()
+        let sent = try desk.sendAndRead()
+        #expect(sent.count == 2)  // Ana's confirmation, Alice's notice
+        let confirmationID = try #require(sent.first { $0.deliveredTo == "ana@example.org" }?.header("Message-ID"))
+            .trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+        // Bob's mail is queued, not sent; one of his is failed: neither loses its text, however old.
+        try desk.deliver(mail(from: "Bob <bob@example.org>", subject: "Another", id: "k2@example.org"))
+        _ = desk.run()
+        let bobs = try desk.store.db.query("SELECT id FROM outbox WHERE status = 'queued' ORDER BY id").compactMap { $0[0].int }
+        #expect(bobs.count == 2)
+        try desk.store.markFailed(bobs[0], error: "550 no such user", now: desk.clock.now())
+
+        let scheduler = Scheduler(desk.ingestor)
+        desk.clock.seconds += 7 * 86_400 - 60
+        #expect(try scheduler.runDue().sentTextDropped == 0)
+        desk.clock.seconds += 120
+        #expect(try scheduler.runDue().sentTextDropped == 2)
+        #expect(try scheduler.runDue().sentTextDropped == 0)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status = 'sent' AND length(raw) = 0") == 2)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status IN ('queued', 'failed') AND length(raw) > 0") == 2)
+        // What the rows still tell: the customer's threading names the confirmation, the counts include it.
+        #expect(try desk.store.threadMessageIDs(1, seenBy: "ana@example.org").contains(confirmationID))
+        #expect(try desk.store.counts().messagesOut == 4)
+        // The queued mail still goes out whole.
+        let late = try desk.sendAndRead().filter { $0.deliveredTo == "alice@acme.test" && $0.header("X-Postdesk-Ticket") == "2" }
+        #expect(late.count == 1)
+        #expect(late.first?.plainText.contains("It does not print.") == true)
+    }
+
+    @Test(arguments: [(limit: 1, rounds: [1, 1, 1, 0]), (limit: 2, rounds: [2, 1, 0]), (limit: 10, rounds: [3, 0])])
+    func sentTextIsDroppedInBoundedBatchesOldestFirst(limit: Int, rounds: [Int]) throws {
+        let desk = try TestDesk(helpdeskConfig: "agent_auth = from\nlanguage = en")
+        for i in 0..<3 {
+            try desk.deliver(mail(from: "C\(i) <c\(i)@example.org>", subject: "S\(i)", id: "b\(i)@example.org"))
+            _ = desk.run()
+        }
+        // Alice's three notices are sent, ten seconds apart; the confirmations stay queued.
+        let notices = try desk.store.db.query("SELECT id FROM outbox WHERE recipient = 'alice@acme.test' ORDER BY id").compactMap { $0[0].int }
+        for id in notices.reversed() {  // sent in the opposite order from queued: done_at decides, not the id
+            desk.clock.seconds += 10
+            try desk.store.markSent(id, answer: "250 ok", now: desk.clock.now())
+        }
+        var dropped: [Int] = []
+        for round in rounds.indices {
+            dropped.append(try desk.store.dropSentText(sentBefore: desk.clock.now() + 1, limit: limit))
+            if round == 0 {
+                let bare = try desk.store.db.query("SELECT id FROM outbox WHERE length(raw) = 0 ORDER BY id DESC").compactMap { $0[0].int }
+                #expect(bare == Array(notices.reversed().prefix(rounds[0])))
+            }
+        }
+        #expect(dropped == rounds)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE length(raw) > 0") == 3)
+    }
+
     @Test func followUpOfAClosedTicketIsAnnounced() throws {
         let desk = try TestDesk()
         try desk.deliver(mail(id: "c1@example.org"))
