@@ -136,6 +136,11 @@ public final class OutboxSender: @unchecked Sendable {
                 }
                 // Stopping (SIGTERM, reload): the mail in hand was finished; the rest stays queued as it is.
                 if !results.isEmpty && shouldStop() { break }
+                guard !entry.raw.isEmpty else {
+                    // Only a hand-edited database queues mail whose text is gone: say so instead of sending nothing.
+                    results.append((entry, .permanentFailure("the text of this mail is no longer in the outbox (kept for keep_sent after sending)")))
+                    continue
+                }
                 let result = transport!.send(entry.raw, from: entry.envelopeFrom, to: entry.recipient, outboxID: entry.id)
                 onProgress?()
                 if result.reachedNoServer, case .temporaryFailure(let why) = result { connectionDown = why }

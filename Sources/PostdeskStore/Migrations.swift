@@ -193,10 +193,51 @@ public enum Migrations {
             SELECT id, coalesce(subject, ''), text, coalesce(message_id, ''), coalesce(author_address, '')
             FROM messages WHERE direction = 'in';
         """,
-        // 5: sent mail keeps its text for [outbound] keep_sent, then only what it was (issue 7, scale: a team's
-        //    notices, one copy per agent, made the outbox the largest part of the database).
+        // 5: an outbox mail's text in a table of its own, deleted [outbound] keep_sent after it was sent (issue 7,
+        //    scale: a 21-agent team's notices made the outbox the largest part of the database). Deleting rows frees
+        //    their pages for new data; emptying a column in place would leave the outbox's pages sparse for good.
+        //    The outbox is rebuilt without its text (no foreign key to it from outbox_text: the old table is dropped).
         """
-        CREATE INDEX outbox_sent_text ON outbox(done_at) WHERE status = 'sent' AND length(raw) > 0;
+        CREATE TABLE outbox_text (
+            id INTEGER PRIMARY KEY,
+            raw BLOB NOT NULL,
+            sent_at INTEGER
+        );
+        INSERT INTO outbox_text (id, raw, sent_at)
+            SELECT id, raw, CASE WHEN status = 'sent' THEN done_at END FROM outbox WHERE length(raw) > 0;
+        CREATE INDEX outbox_text_sent ON outbox_text(sent_at) WHERE sent_at IS NOT NULL;
+        -- How many sent agents' notices were forgotten with their text (they still count as mail out).
+        CREATE TABLE outbox_forgotten (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            mails INTEGER NOT NULL
+        );
+        CREATE TABLE outbox_records (
+            id INTEGER PRIMARY KEY,
+            ticket INTEGER REFERENCES tickets(number),
+            kind TEXT NOT NULL,
+            recipient TEXT NOT NULL COLLATE NOCASE,
+            envelope_from TEXT NOT NULL,
+            message_id TEXT NOT NULL UNIQUE,
+            automatic INTEGER NOT NULL,
+            language TEXT,
+            status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'suppressed')),
+            queued_at INTEGER NOT NULL,
+            next_attempt INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            done_at INTEGER,
+            cause_message INTEGER REFERENCES messages(id)
+        );
+        INSERT INTO outbox_records (id, ticket, kind, recipient, envelope_from, message_id, automatic, language, status,
+                                    queued_at, next_attempt, attempts, last_error, done_at, cause_message)
+            SELECT id, ticket, kind, recipient, envelope_from, message_id, automatic, language, status,
+                   queued_at, next_attempt, attempts, last_error, done_at, cause_message FROM outbox;
+        DROP TABLE outbox;
+        ALTER TABLE outbox_records RENAME TO outbox;
+        CREATE INDEX outbox_due ON outbox(next_attempt) WHERE status = 'queued';
+        CREATE INDEX outbox_automatic ON outbox(recipient, queued_at) WHERE automatic = 1 AND status != 'suppressed';
+        CREATE INDEX outbox_ticket ON outbox(ticket);
+        CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
         """,
     ]
 

@@ -33,10 +33,11 @@ extension Store {
             FROM messages
             """).first
         // Mail out is what Postdesk wrote (to customers and agents), from the outbox: agents' notices are not
-        // thread messages. Mail held back by the auto-reply rules was never written.
+        // thread messages; those forgotten after keep_sent are counted in outbox_forgotten. Mail held back by the
+        // auto-reply rules was never written.
         let o = try db.query("""
             SELECT (SELECT count(*) FROM outbox WHERE status = 'queued'), (SELECT count(*) FROM outbox WHERE status = 'failed'),
-                   (SELECT count(*) FROM outbox WHERE status != 'suppressed')
+                   (SELECT count(*) FROM outbox WHERE status != 'suppressed') + coalesce((SELECT mails FROM outbox_forgotten), 0)
             """).first
         return Counts(
             tickets: perStatus.values.reduce(0, +),

@@ -35,24 +35,27 @@ extension Store {
         }
     }
 
-    /// Queues a mail, due at once. Call it inside the transaction of the change that causes the mail.
+    /// Queues a mail, due at once: its record in `outbox`, its bytes in `outbox_text`. Call it inside the
+    /// transaction of the change that causes the mail.
     @discardableResult
     public func enqueue(_ e: NewOutboxEntry, now: Int64) throws -> Int64 {
         try db.run("""
-            INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, language, raw, status, queued_at,
+            INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, language, status, queued_at,
                                 next_attempt, cause_message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
             """, [e.ticket.sql, .text(e.kind), .text(e.recipient), .text(e.envelopeFrom), .text(e.messageID),
-                  .integer(e.automatic ? 1 : 0), e.language.sql, .blob(e.raw), .integer(now), .integer(now), e.causeMessage.sql])
-        return db.lastInsertRowID
+                  .integer(e.automatic ? 1 : 0), e.language.sql, .integer(now), .integer(now), e.causeMessage.sql])
+        let id = db.lastInsertRowID
+        try db.run("INSERT INTO outbox_text (id, raw) VALUES (?, ?)", [.integer(id), .blob(e.raw)])
+        return id
     }
 
     /// Records a mail that was not sent, and why (loop prevention, rate caps): visible in `explain` and the log.
     public func recordSuppressed(ticket: Int64?, kind: String, recipient: String, reason: String, causeMessage: Int64?, now: Int64) throws {
         try db.run("""
-            INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, raw, status, queued_at, next_attempt,
+            INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, status, queued_at, next_attempt,
                                 last_error, done_at, cause_message)
-            VALUES (?, ?, ?, '', 'suppressed-' || lower(hex(randomblob(12))), 1, x'', 'suppressed', ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, '', 'suppressed-' || lower(hex(randomblob(12))), 1, 'suppressed', ?, ?, ?, ?, ?)
             """, [ticket.sql, .text(kind), .text(recipient), .integer(now), .integer(now), .text(reason), .integer(now), causeMessage.sql])
     }
 
@@ -69,9 +72,10 @@ extension Store {
     /// Queued mail whose time has come, oldest first.
     public func dueOutbox(now: Int64, limit: Int) throws -> [OutboxEntry] {
         try db.query("""
-            SELECT id, ticket, kind, recipient, envelope_from, message_id, automatic, language, raw, status, queued_at, next_attempt,
-                   attempts, last_error
-            FROM outbox WHERE status = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?
+            SELECT o.id, ticket, kind, recipient, envelope_from, message_id, automatic, language, coalesce(t.raw, x''), status,
+                   queued_at, next_attempt, attempts, last_error
+            FROM outbox o LEFT JOIN outbox_text t ON t.id = o.id
+            WHERE status = 'queued' AND next_attempt <= ? ORDER BY next_attempt, o.id LIMIT ?
             """, [.integer(now), .integer(Int64(limit))]).map(Self.outboxEntry)
     }
 
@@ -80,9 +84,11 @@ extension Store {
         try db.query("SELECT min(next_attempt) FROM outbox WHERE status = 'queued'").first?[0].int
     }
 
+    /// Records a delivery. The text stays until `dropSentText` (keep_sent) takes it.
     public func markSent(_ id: Int64, answer: String, now: Int64) throws {
         try db.run("UPDATE outbox SET status = 'sent', attempts = attempts + 1, last_error = ?, done_at = ? WHERE id = ?",
                    [.text(answer), .integer(now), .integer(id)])
+        try db.run("UPDATE outbox_text SET sent_at = ? WHERE id = ?", [.integer(now), .integer(id)])
     }
 
     public func reschedule(_ id: Int64, error: String, next: Int64) throws {
@@ -95,15 +101,35 @@ extension Store {
                    [.text(error), .integer(now), .integer(id)])
     }
 
-    /// Forgets the text of mail sent before `cutoff`, oldest first and at most `limit` mails (one short write
-    /// transaction at a time). The row stays: kind, recipient, Message-ID and times are what threading, the
-    /// auto-reply caps, `explain` and the counts read. Returns how many mails lost their text.
+    /// Agents' notices whose records `dropSentText` forgets along with their text: they only repeated the thread
+    /// to one agent, and their Message-IDs stay in `message_ids`, so an agent's reply still finds the ticket. An
+    /// internal note's notice stays: a reply to it must stay internal.
+    public static let forgettableKinds = ["agent_new_ticket", "agent_customer_reply"]
+
+    /// Forgets the text of mail sent before `cutoff`, the longest sent first and at most `limit` mails (one
+    /// short transaction at a time). A customer's record stays: kind, recipient, Message-ID and times are what
+    /// their threading, the auto-reply caps, welcome confirmations and `explain` read. Agents' notices of
+    /// `forgettableKinds` go altogether (one per agent and ticket: a large team's would outgrow the tickets);
+    /// `outbox_forgotten` keeps their number for `stats`. Returns how many mails lost their text.
     @discardableResult
     public func dropSentText(sentBefore cutoff: Int64, limit: Int) throws -> Int {
-        try db.run("""
-            UPDATE outbox SET raw = x'' WHERE id IN (
-                SELECT id FROM outbox WHERE status = 'sent' AND length(raw) > 0 AND done_at < ? ORDER BY done_at LIMIT ?)
-            """, [.integer(cutoff), .integer(Int64(limit))])
+        try db.transaction {
+            let ids = try db.query("SELECT id FROM outbox_text WHERE sent_at IS NOT NULL AND sent_at < ? ORDER BY sent_at LIMIT ?",
+                                   [.integer(cutoff), .integer(Int64(limit))]).compactMap { $0[0].int }
+            guard !ids.isEmpty else { return 0 }
+            let list = SQLValue.text("[" + ids.map(String.init).joined(separator: ",") + "]")
+            try db.run("DELETE FROM outbox_text WHERE id IN (SELECT value FROM json_each(?))", [list])
+            let kinds = SQLValue.text("[" + Self.forgettableKinds.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+            let forgotten = try db.run("""
+                DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) AND kind IN (SELECT value FROM json_each(?2))
+                """, [list, kinds])
+            if forgotten > 0 {
+                try db.run("""
+                    INSERT INTO outbox_forgotten (id, mails) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET mails = mails + excluded.mails
+                    """, [.integer(Int64(forgotten))])
+            }
+            return ids.count
+        }
     }
 
     static func outboxEntry(_ r: Row) -> OutboxEntry {

@@ -318,6 +318,33 @@ import Testing
         #expect(try store.ticket(1)?.subject == "Old")
     }
 
+    /// Schema 4's outbox kept each mail's bytes in its rows; schema 5 moves them to outbox_text (sent ones with
+    /// their sending time, for keep_sent) and keeps every record, queued mail still sendable.
+    @Test func version4OutboxTextMovesToItsOwnTable() throws {
+        let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Database(path: path)
+        try Migrations.migrate(db, to: 4)
+        try db.execute("""
+            INSERT INTO outbox (kind, recipient, envelope_from, message_id, automatic, raw, status, queued_at, next_attempt, done_at)
+            VALUES ('confirmation', 'ana@example.org', 'support@acme.test', 'q@acme.test', 1, x'5155', 'queued', 100, 100, NULL),
+                   ('confirmation', 'ana@example.org', 'support@acme.test', 's@acme.test', 1, x'5345', 'sent', 90, 90, 95),
+                   ('agent_new_ticket', 'alice@acme.test', 'support@acme.test', 'f@acme.test', 1, x'46', 'failed', 80, 80, 99),
+                   ('confirmation', 'x@example.org', '', 'suppressed-1', 1, x'', 'suppressed', 70, 70, 70);
+            """)
+        #expect(try Migrations.migrate(db) == [5])
+        let store = try Store(path: path)
+        #expect(try store.db.query("SELECT message_id, status FROM outbox ORDER BY id").map { "\($0[0].string ?? "") \($0[1].string ?? "")" }
+                == ["q@acme.test queued", "s@acme.test sent", "f@acme.test failed", "suppressed-1 suppressed"])
+        #expect(try store.db.query("SELECT id, hex(raw), coalesce(sent_at, -1) FROM outbox_text ORDER BY id").map { "\($0[0].int ?? 0) \($0[1].string ?? "") \($0[2].int ?? 0)" }
+                == ["1 5155 -1", "2 5345 95", "3 46 -1"])
+        #expect(try store.dueOutbox(now: 100, limit: 10).map(\.raw) == [[0x51, 0x55]])
+        #expect(try store.dropSentText(sentBefore: 96, limit: 10) == 1)
+        #expect(try store.db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'outbox' AND type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                    .compactMap { $0[0].string } == ["outbox_automatic", "outbox_due", "outbox_failed", "outbox_ticket"])
+        #expect(try store.db.query("PRAGMA foreign_key_check").isEmpty)
+    }
+
     @Test func aNewerDatabaseIsRefused() throws {
         let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
         defer { try? FileManager.default.removeItem(atPath: path) }

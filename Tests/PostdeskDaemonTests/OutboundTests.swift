@@ -153,6 +153,8 @@ extension Message {
         #expect(sent.count == 2)  // Ana's confirmation, Alice's notice
         let confirmationID = try #require(sent.first { $0.deliveredTo == "ana@example.org" }?.header("Message-ID"))
             .trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+        let noticeID = try #require(sent.first { $0.deliveredTo == "alice@acme.test" }?.header("Message-ID"))
+            .trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
         // Bob's mail is queued, not sent; one of his is failed: neither loses its text, however old.
         try desk.deliver(mail(from: "Bob <bob@example.org>", subject: "Another", id: "k2@example.org"))
         _ = desk.run()
@@ -166,15 +168,31 @@ extension Message {
         desk.clock.seconds += 120
         #expect(try scheduler.runDue().sentTextDropped == 2)
         #expect(try scheduler.runDue().sentTextDropped == 0)
-        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status = 'sent' AND length(raw) = 0") == 2)
-        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status IN ('queued', 'failed') AND length(raw) > 0") == 2)
-        // What the rows still tell: the customer's threading names the confirmation, the counts include it.
+        // Ana's confirmation keeps its record without its text; Alice's notice is forgotten altogether.
+        #expect(try desk.outboxStatuses() == ["confirmation ana@example.org sent", "confirmation bob@example.org failed",
+                                              "agent_new_ticket alice@acme.test queued"])
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status = 'sent' AND id NOT IN (SELECT id FROM outbox_text)") == 1)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status IN ('queued', 'failed') AND id IN (SELECT id FROM outbox_text)") == 2)
+        // What is left still tells: the customer's threading names the confirmation, the counts include both mails
+        // sent, and Alice's answer to her old notice still finds the ticket.
         #expect(try desk.store.threadMessageIDs(1, seenBy: "ana@example.org").contains(confirmationID))
         #expect(try desk.store.counts().messagesOut == 4)
+        try desk.deliver(mail(from: "Alice Novak <alice@acme.test>", subject: "Re: [Acme #1] Printer broken", id: "a1@acme.test",
+                              inReplyTo: noticeID, body: "New toner is on its way."))
+        #expect(desk.run() == [.agentMail(1)])
         // The queued mail still goes out whole.
         let late = try desk.sendAndRead().filter { $0.deliveredTo == "alice@acme.test" && $0.header("X-Postdesk-Ticket") == "2" }
         #expect(late.count == 1)
         #expect(late.first?.plainText.contains("It does not print.") == true)
+    }
+
+    @Test func queuedMailWhoseTextIsGoneFailsWithAReason() throws {
+        let desk = try TestDesk()
+        try desk.deliver(mail(id: "t1@example.org"))
+        _ = desk.run()
+        try desk.store.db.run("DELETE FROM outbox_text WHERE id = (SELECT min(id) FROM outbox)")
+        #expect(try desk.sendAndRead().count == 1)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE status = 'failed' AND last_error LIKE '%no longer in the outbox%'") == 1)
     }
 
     @Test(arguments: [(limit: 1, rounds: [1, 1, 1, 0]), (limit: 2, rounds: [2, 1, 0]), (limit: 10, rounds: [3, 0])])
@@ -194,12 +212,15 @@ extension Message {
         for round in rounds.indices {
             dropped.append(try desk.store.dropSentText(sentBefore: desk.clock.now() + 1, limit: limit))
             if round == 0 {
-                let bare = try desk.store.db.query("SELECT id FROM outbox WHERE length(raw) = 0 ORDER BY id DESC").compactMap { $0[0].int }
-                #expect(bare == Array(notices.reversed().prefix(rounds[0])))
+                let kept = Set(try desk.store.db.query("SELECT id FROM outbox_text").compactMap { $0[0].int })
+                #expect(notices.reversed().filter { !kept.contains($0) } == Array(notices.reversed().prefix(rounds[0])))
             }
         }
         #expect(dropped == rounds)
-        #expect(try desk.count("SELECT count(*) FROM outbox WHERE length(raw) > 0") == 3)
+        // Alice's notices went with their text; the confirmations (queued) are all there; stats still count 3 out.
+        #expect(try desk.outboxStatuses().filter { $0.hasPrefix("agent_") }.isEmpty)
+        #expect(try desk.store.counts().messagesOut == 6)
+        #expect(try desk.count("SELECT count(*) FROM outbox_text") == 3)
     }
 
     @Test func followUpOfAClosedTicketIsAnnounced() throws {
