@@ -5,11 +5,14 @@
 //
 // 1. fill: TICKETS tickets with MESSAGES messages each (requesters among 100,000 customers in 5,000 companies,
 //    statuses as an old helpdesk has them: most closed), every message indexed for search and its Message-ID
-//    recorded, as ingestion leaves them; WAL checkpointed. --reuse keeps an already filled database.
+//    recorded, as ingestion leaves them; the agents' notice of each customer mail recorded by its Message-ID and
+//    each mail to a customer by its outbox record, as sending and keep_sent leave them; WAL checkpointed.
+//    --reuse keeps an already filled database.
 // 2. size: the database against the raw text it holds (subjects, bodies, quoted parts, addresses).
 // 3. ingest: INGEST generated mails (new tickets, and requesters' replies to old tickets) through
 //    Ingestor.processPending, into the full database and into an "empty" one that holds the same people and only
-//    the old tickets the replies answer, so both do the same work; messages/s of each.
+//    the old tickets the replies answer, so both do the same work; messages/s of each. Before it, what earlier
+//    runs queued in the full database is taken as sent and swept as keep_sent leaves it.
 // 4. queries, QUERIES times each, p50/p99 in ms, through the Store calls the commands make: `tickets list
 //    --unassigned` (first page of 100), `tickets show N`, `tickets search WORDS`, the status summary of a
 //    customer and of a company's primary contact.
@@ -168,6 +171,20 @@ let statuses = ["closed", "closed", "closed", "closed", "closed", "closed", "clo
         try db.run("INSERT INTO message_ids (message_id, ticket, message) VALUES (?, ?, ?)", [.text(mid), .integer(number), .integer(row)])
         try db.run("INSERT INTO search (rowid, subject, body, refs, requester) VALUES (?, ?, ?, ?, ?)",
                    [.integer(row), .text(subject), .text(body), .text(mid), .text(address)])
+        // What sending left after keep_sent: the team's notice of each customer mail has its Message-ID recorded
+        // (one for all agents); each mail to the customer keeps its outbox record (its text is gone).
+        let when = Int64(1_577_836_800 + i * 150 + m * 3600)
+        if inbound {
+            try db.run("INSERT INTO message_ids (message_id, ticket, message) VALUES (?, ?, NULL)",
+                       [.text("pd.\(number).n\(m).\(String(UInt64(truncatingIfNeeded: i &* 2_654_435_761 &+ m), radix: 36))@acme.test"), .integer(number)])
+        } else {
+            try db.run("""
+                INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, language, status, queued_at,
+                                    next_attempt, attempts, last_error, done_at)
+                VALUES (?, ?, ?, 'support@acme.test', ?, ?, 'en', 'sent', ?, ?, 1, '250 2.0.0 Ok', ?)
+                """, [.integer(number), .text(m == 1 ? "confirmation" : "relay"), .text(address), .text(mid), .integer(m == 1 ? 1 : 0),
+                      .integer(when), .integer(when), .integer(when + 2)])
+        }
         raw += Int64(body.utf8.count + (quoted?.utf8.count ?? 0) + mid.utf8.count + subject.utf8.count)
     }
     return raw
@@ -235,10 +252,11 @@ let firstMail = Int(UInt64.random(in: 0...UInt64(max(1, tickets) - 1), using: &r
 var full = 0.0, empty = 0.0
 if only != "empty" {
     let (_, fullStore, ingestor, maildir) = try desk(work)
-    // Mail earlier runs queued is taken as sent long ago, as the scheduler leaves it after keep_sent: its record
-    // stays, its text goes (the outbox of a helpdesk that has run for years, not a backlog of unsent mail).
+    // Mail earlier runs queued is taken as sent long ago, and keep_sent's sweep has run: customers' records stay,
+    // texts and agents' notices go (the outbox of a helpdesk that has run for years, not a backlog of unsent mail).
     try fullStore.db.run("UPDATE outbox SET status = 'sent', done_at = queued_at WHERE status = 'queued'")
-    try fullStore.db.run("DELETE FROM outbox_text")
+    try fullStore.db.run("UPDATE outbox_text SET sent_at = 0 WHERE sent_at IS NULL")
+    while try fullStore.dropSentText(sentBefore: 1, limit: 100_000) > 0 {}
     try fullStore.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     full = try ingest(work, ingestor, maildir)
 }

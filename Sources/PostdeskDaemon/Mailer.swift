@@ -57,10 +57,10 @@ public final class Mailer: @unchecked Sendable {
                   answering: answering, causeMessage: causeMessage, attachments: attachments)[0]
     }
 
-    /// Queues the same templated mail to each of `recipients`, one outbox entry and Message-ID each. The ticket
-    /// is read once, and agents who would get the same text (an agents' notice: the helpdesk's language and
-    /// time zone) share one rendering and one composition, of which each gets a copy under their own To and
-    /// Message-ID: a notice to a team of 20 costs little more than a notice to one agent.
+    /// Queues the same templated mail to each of `recipients`, one outbox entry each. The ticket is read once,
+    /// and agents who would get the same text (an agents' notice: the helpdesk's language and time zone) share
+    /// one rendering, one composition and one Message-ID, each a copy under their own To: a notice to a team of
+    /// 20 costs little more than a notice to one agent. Customers' mail is each their own, with its own Message-ID.
     @discardableResult
     public func queue(
         _ kind: TemplateKind, ticket number: Int64?, mailbox queueMailbox: Configuration.Mailbox? = nil, fromName: String? = nil,
@@ -193,31 +193,32 @@ public final class Mailer: @unchecked Sendable {
                     ("X-Postdesk-Kind", kind.rawValue),
                 ]
                 if let number { message.extraHeaders.append(("X-Postdesk-Ticket", String(number))) }
-                draft = Draft(subject: rendered.subject, text: rendered.text, language: chosen.language, domain: domain,
-                              firstMessageID: message.messageID, composed: MessageComposer.Prepared(message))
+                draft = Draft(subject: rendered.subject, text: rendered.text, language: chosen.language,
+                              messageID: message.messageID, composed: MessageComposer.Prepared(message))
                 shared = (key, draft)
             }
 
-            let messageID: String
+            // The team's copies are one message to many recipients, so they share its Message-ID, as a mail with
+            // several addressees or a mailing list's copies do: one ID to record, and a reply to any copy finds it.
+            let messageID = draft.messageID
             let raw: [UInt8]
-            if draft.firstUsed {
-                messageID = Self.newMessageID(ticket: number, domain: draft.domain)
-                raw = draft.composed.copy(to: [MailAddress(name: recipient.name, address: recipient.address)], messageID: messageID)
-            } else {
-                messageID = draft.firstMessageID
+            let firstCopy = !draft.used
+            if firstCopy {
                 raw = draft.composed.bytes
-                draft.firstUsed = true
+                draft.used = true
+            } else {
+                raw = draft.composed.copy(to: [MailAddress(name: recipient.name, address: recipient.address)], messageID: messageID)
             }
             let id = try store.enqueue(Store.NewOutboxEntry(
                 ticket: number, kind: kind.rawValue, recipient: address, envelopeFrom: mailbox.address, messageID: messageID,
                 automatic: automatic, language: draft.language, raw: raw, causeMessage: causeMessage), now: now)
             results.append(.queued(id: id, messageID: messageID))
             // The thread keeps what was said to customers. Agents' notices only repeat the thread to an agent: their
-            // Message-ID is recorded (so that an agent's reply finds the ticket) and their text stays in the outbox,
-            // which keeps a large team from multiplying the database by its size.
+            // Message-ID is recorded once (so that an agent's reply finds the ticket) and their text stays in the
+            // outbox until keep_sent, which keeps a large team from multiplying the database by its size.
             guard let number else { continue }
             if recipient.isAgent {
-                try store.addMessageID(messageID, ticket: number)
+                if firstCopy { try store.addMessageID(messageID, ticket: number) }
                 continue
             }
             _ = try store.addMessage(Store.NewMessage(
@@ -239,14 +240,14 @@ public final class Mailer: @unchecked Sendable {
         var only: String?
     }
 
-    /// One rendered and composed mail, and whether its own Message-ID has been handed out.
+    /// One rendered and composed mail, and whether its first copy (composed as it is) has been handed out.
     private final class Draft {
-        let subject: String, text: String, language: String, domain: String, firstMessageID: String
+        let subject: String, text: String, language: String, messageID: String
         let composed: MessageComposer.Prepared
-        var firstUsed = false
-        init(subject: String, text: String, language: String, domain: String, firstMessageID: String, composed: MessageComposer.Prepared) {
-            self.subject = subject; self.text = text; self.language = language; self.domain = domain
-            self.firstMessageID = firstMessageID; self.composed = composed
+        var used = false
+        init(subject: String, text: String, language: String, messageID: String, composed: MessageComposer.Prepared) {
+            self.subject = subject; self.text = text; self.language = language
+            self.messageID = messageID; self.composed = composed
         }
     }
 

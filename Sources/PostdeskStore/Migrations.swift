@@ -196,7 +196,8 @@ public enum Migrations {
         // 5: an outbox mail's text in a table of its own, deleted [outbound] keep_sent after it was sent (issue 7,
         //    scale: a 21-agent team's notices made the outbox the largest part of the database). Deleting rows frees
         //    their pages for new data; emptying a column in place would leave the outbox's pages sparse for good.
-        //    The outbox is rebuilt without its text (no foreign key to it from outbox_text: the old table is dropped).
+        //    The outbox is rebuilt without its text (no foreign key to it from outbox_text: the old table is dropped),
+        //    and with Message-IDs no longer unique: a team's copies of one notice share theirs.
         """
         CREATE TABLE outbox_text (
             id INTEGER PRIMARY KEY,
@@ -217,7 +218,7 @@ public enum Migrations {
             kind TEXT NOT NULL,
             recipient TEXT NOT NULL COLLATE NOCASE,
             envelope_from TEXT NOT NULL,
-            message_id TEXT NOT NULL UNIQUE,
+            message_id TEXT NOT NULL,
             automatic INTEGER NOT NULL,
             language TEXT,
             status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'suppressed')),
@@ -238,6 +239,7 @@ public enum Migrations {
         CREATE INDEX outbox_automatic ON outbox(recipient, queued_at) WHERE automatic = 1 AND status != 'suppressed';
         CREATE INDEX outbox_ticket ON outbox(ticket);
         CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
+        CREATE INDEX outbox_message ON outbox(message_id);
         """,
     ]
 

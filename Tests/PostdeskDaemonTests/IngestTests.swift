@@ -341,7 +341,7 @@ import Testing
         #expect(try store.dueOutbox(now: 100, limit: 10).map(\.raw) == [[0x51, 0x55]])
         #expect(try store.dropSentText(sentBefore: 96, limit: 10) == 1)
         #expect(try store.db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'outbox' AND type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-                    .compactMap { $0[0].string } == ["outbox_automatic", "outbox_due", "outbox_failed", "outbox_ticket"])
+                    .compactMap { $0[0].string } == ["outbox_automatic", "outbox_due", "outbox_failed", "outbox_message", "outbox_ticket"])
         #expect(try store.db.query("PRAGMA foreign_key_check").isEmpty)
     }
 

@@ -272,13 +272,15 @@ extension Message {
         let notices = try desk.sendAndRead().filter { $0.header("X-Postdesk-Kind") == "agent_new_ticket" }
         #expect(notices.map { $0.deliveredTo ?? "" }.sorted() == ["alice@acme.test", "bob@acme.test", "carol@acme.test"])
         for n in notices { #expect(n.header("To")?.contains("<\(n.deliveredTo ?? "")>") == true) }
+        // One message to three agents: one Message-ID, recorded once; three outbox rows.
         let ids = notices.compactMap { MessageSummary($0).messageID }
-        #expect(Set(ids).count == 3)
+        #expect(ids.count == 3 && Set(ids).count == 1)
+        #expect(try desk.count("SELECT count(*) FROM message_ids WHERE ticket = 1") == 3)  // the mail, the confirmation, the notice
         #expect(Set(notices.map(\.plainText)).count == 1)
         let references = Set(notices.map { $0.header("References") ?? "" })
         #expect(references.count == 1 && references.first?.hasSuffix("<team@example.org>") == true, "\(references)")
         #expect(Set(notices.map { $0.header("Subject") ?? "" }) == ["[Acme #1] New ticket: Printer broken"])
-        // Each copy's Message-ID is the ticket's: bob's reply to his copy is agent mail on ticket 1.
+        // The copies' Message-ID is the ticket's: bob's reply to his copy is agent mail on ticket 1.
         let bobs = try #require(notices.first { $0.deliveredTo == "bob@acme.test" })
         #expect(try desk.store.ticket(forMessageID: try #require(MessageSummary(bobs).messageID)) == 1)
         #expect(try desk.count("SELECT count(*) FROM outbox WHERE kind = 'agent_new_ticket'") == 3)
