@@ -1,6 +1,6 @@
 // postdesk-scale-bench: Postdesk on a database of years of tickets (issue 7, BENCHMARKS.md "Scale").
 //
-//   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--queries 300] [--reuse]
+//   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--warmup 500] [--queries 300] [--reuse]
 //                        [--only full|empty]   (ingest into one database only, e.g. under perf; --queries 0 skips step 4)
 //
 // 1. fill: TICKETS tickets with MESSAGES messages each (requesters among 100,000 customers in 5,000 companies,
@@ -11,7 +11,8 @@
 // 2. size: the database against the raw text it holds (subjects, bodies, quoted parts, addresses).
 // 3. ingest: INGEST generated mails (new tickets, and requesters' replies to old tickets) through
 //    Ingestor.processPending, into the full database and into an "empty" one that holds the same people and only
-//    the old tickets the replies answer, so both do the same work; messages/s of each. Before it, what earlier
+//    the old tickets the replies answer, so both do the same work; messages/s of each. WARMUP mails go first,
+//    unmeasured, as a running daemon has its page cache filled by the mail before (each run is a new process). Before it, what earlier
 //    runs queued in the full database is taken as sent and swept as keep_sent leaves it.
 // 4. queries, QUERIES times each, p50/p99 in ms, through the Store calls the commands make: `tickets list
 //    --unassigned` (first page of 100), `tickets show N`, `tickets search WORDS`, the status summary of a
@@ -38,7 +39,7 @@ func fileSize(_ path: String) -> Int64 {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
-var work = "", tickets = 1_000_000, perTicket = 5, ingestCount = 2000, queries = 300, reuse = false, only = ""
+var work = "", tickets = 1_000_000, perTicket = 5, ingestCount = 2000, warmup = 500, queries = 300, reuse = false, only = ""
 var k = 0
 while k < args.count {
     switch args[k] {
@@ -46,13 +47,14 @@ while k < args.count {
     case "--tickets": tickets = Int(args[k + 1]) ?? tickets; k += 2
     case "--messages": perTicket = Int(args[k + 1]) ?? perTicket; k += 2
     case "--ingest": ingestCount = Int(args[k + 1]) ?? ingestCount; k += 2
+    case "--warmup": warmup = Int(args[k + 1]) ?? warmup; k += 2
     case "--queries": queries = Int(args[k + 1]) ?? queries; k += 2
     case "--reuse": reuse = true; k += 1
     case "--only": only = args[k + 1]; k += 2
     default: print("unknown argument \(args[k])"); exit(64)
     }
 }
-guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--queries Q] [--reuse] [--only full|empty]"); exit(64) }
+guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--warmup W] [--queries Q] [--reuse] [--only full|empty]"); exit(64) }
 
 // A vocabulary of support words in the six languages, so search and sizes see varied text.
 let vocabulary = """
@@ -223,8 +225,9 @@ print("{\"step\": \"size\", \"db_mb\": \(dbBytes / 1_000_000), \"raw_text_mb\": 
 let runToken = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 36)  // fresh Message-IDs on every run
 let firstMail = Int(UInt64.random(in: 0...UInt64(max(1, tickets) - 1), using: &rng))  // other old tickets on every run
 @MainActor func answered(_ i: Int) -> Int? { i % 2 == 1 ? (i * 7919) % max(1, tickets) : nil }
-@MainActor func ingest(_ root: String, _ ingestor: Ingestor, _ maildir: Maildir) throws -> Double {
-    for j in 0..<ingestCount {
+/// Delivers the mails of `range` and ingests them; returns messages/s.
+@MainActor func ingest(_ root: String, _ ingestor: Ingestor, _ maildir: Maildir, _ range: Range<Int>) throws -> Double {
+    for j in range {
         let i = firstMail + j
         let text: String
         if let old = answered(i) {
@@ -244,6 +247,7 @@ let firstMail = Int(UInt64.random(in: 0...UInt64(max(1, tickets) - 1), using: &r
     let s = now() - t0
     var r1 = rusage(); getrusage(RUSAGE_SELF.rawValue, &r1)
     func secs(_ a: timeval, _ b: timeval) -> Double { Double(b.tv_sec - a.tv_sec) + Double(b.tv_usec - a.tv_usec) / 1e6 }
+    if range.lowerBound == 0 && warmup > 0 { return 0 }  // the warm-up: not reported
     print("# \(root) wall \(s) s user \(secs(r0.ru_utime, r1.ru_utime)) sys \(secs(r0.ru_stime, r1.ru_stime)) majflt \(r1.ru_majflt - r0.ru_majflt) inblock \(r1.ru_inblock - r0.ru_inblock) oublock \(r1.ru_oublock - r0.ru_oublock)")
     let outcomes = Dictionary(grouping: report.outcomes.map { String("\($0.outcome)".prefix(while: { $0 != "(" && $0 != " " })) }, by: { $0 }).mapValues(\.count)
     FileHandle.standardError.write("# \(root): \(outcomes.sorted { $0.key < $1.key })\n".data(using: .utf8)!)
@@ -258,7 +262,8 @@ if only != "empty" {
     try fullStore.db.run("UPDATE outbox_text SET sent_at = 0 WHERE sent_at IS NULL")
     while try fullStore.dropSentText(sentBefore: 1, limit: 100_000) > 0 {}
     try fullStore.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    full = try ingest(work, ingestor, maildir)
+    _ = try ingest(work, ingestor, maildir, 0..<warmup)
+    full = try ingest(work, ingestor, maildir, warmup..<(warmup + ingestCount))
 }
 if only != "full" {
     let emptyRoot = work + "/empty"
@@ -267,11 +272,12 @@ if only != "full" {
     try emptyStore.transaction {
         try addPeople(emptyStore)
         var seen = Set<Int>()
-        for j in 0..<ingestCount { if let old = answered(firstMail + j), seen.insert(old).inserted { _ = try insertTicket(emptyStore.db, old) } }
+        for j in 0..<(warmup + ingestCount) { if let old = answered(firstMail + j), seen.insert(old).inserted { _ = try insertTicket(emptyStore.db, old) } }
     }
     try emptyStore.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     let (_, _, emptyIngestor, emptyMaildir) = try desk(emptyRoot)
-    empty = try ingest(emptyRoot, emptyIngestor, emptyMaildir)
+    _ = try ingest(emptyRoot, emptyIngestor, emptyMaildir, 0..<warmup)
+    empty = try ingest(emptyRoot, emptyIngestor, emptyMaildir, warmup..<(warmup + ingestCount))
     try? FileManager.default.removeItem(atPath: emptyRoot)
 }
 print("{\"step\": \"ingest\", \"mails\": \(ingestCount), \"full_msgs_per_s\": \(Int(full)), \"empty_msgs_per_s\": \(Int(empty)), \"ratio\": \(String(format: "%.2f", empty > 0 ? full / empty : 0))}")

@@ -383,6 +383,7 @@ import Testing
     static let reviewedInterpolations: [(file: String, expression: String, why: String)] = [
         ("Store+Queries.swift", "Self.ticketColumns", "a constant SQL fragment, no data"),
         ("Migrations.swift", "v + 1", "PRAGMA user_version takes no bound parameter; an Int from the migration table"),
+        ("Database.swift", "kib", "PRAGMA cache_size takes no bound parameter; an Int computed from the database's size"),
     ]
 
     @Test func sqlTakesValuesAsBoundParameters() throws {

@@ -275,6 +275,25 @@ import Testing
     }
 }
 
+@Suite struct DatabaseCacheTests {
+    @Test(arguments: [
+        (bytes: Int64(0), kib: Int64(2_000)),                  // a new helpdesk: SQLite's default
+        (bytes: Int64(115_000_000), kib: Int64(2_000)),        // the ingest benchmark's database
+        (bytes: Int64(1 << 30), kib: Int64(4_096)),            // 1 GiB: 4 MiB
+        (bytes: Int64(17_636_000_000), kib: Int64(65_536)),    // a million tickets: the 64 MiB ceiling
+    ])
+    func cacheGrowsWithTheDatabaseUpToACeiling(bytes: Int64, kib: Int64) {
+        #expect(Database.cacheKiB(databaseBytes: bytes) == kib)
+    }
+
+    @Test func aConnectionGetsTheCacheForItsDatabase() throws {
+        let path = NSTemporaryDirectory() + "pd-cache-\(UUID().uuidString).sqlite"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let db = try Database(path: path)
+        #expect(try db.query("PRAGMA cache_size").first?[0].int == -2_000)
+    }
+}
+
 @Suite struct MigrationTests {
     @Test func fromAnEmptyDatabaseToTheLatest() throws {
         let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
