@@ -1,6 +1,7 @@
 // postdesk-scale-bench: Postdesk on a database of years of tickets (issue 7, BENCHMARKS.md "Scale").
 //
-//   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--warmup 500] [--queries 300] [--reuse]
+//   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--warmup 500] [--recent N]
+//                        [--queries 300] [--reuse]
 //                        [--only full|empty]   (ingest into one database only, e.g. under perf; --queries 0 skips step 4)
 //
 // 1. fill: TICKETS tickets with MESSAGES messages each (requesters among 100,000 customers in 5,000 companies,
@@ -12,7 +13,8 @@
 // 3. ingest: INGEST generated mails (new tickets, and requesters' replies to old tickets) through
 //    Ingestor.processPending, into the full database and into an "empty" one that holds the same people and only
 //    the old tickets the replies answer, so both do the same work; messages/s of each. WARMUP mails go first,
-//    unmeasured, as a running daemon has its page cache filled by the mail before (each run is a new process). Before it, what earlier
+//    unmeasured, as a running daemon has its page cache filled by the mail before (each run is a new process).
+//    --recent N: the replies answer only the newest N tickets (what a helpdesk mostly gets), not the whole span. Before it, what earlier
 //    runs queued in the full database is taken as sent and swept as keep_sent leaves it.
 // 4. queries, QUERIES times each, p50/p99 in ms, through the Store calls the commands make: `tickets list
 //    --unassigned` (first page of 100), `tickets show N`, `tickets search WORDS`, the status summary of a
@@ -40,6 +42,7 @@ func fileSize(_ path: String) -> Int64 {
 
 var args = Array(CommandLine.arguments.dropFirst())
 var work = "", tickets = 1_000_000, perTicket = 5, ingestCount = 2000, warmup = 500, queries = 300, reuse = false, only = ""
+var recent = 0  // 0: replies answer tickets anywhere in the database; N: only the newest N
 var k = 0
 while k < args.count {
     switch args[k] {
@@ -48,13 +51,14 @@ while k < args.count {
     case "--messages": perTicket = Int(args[k + 1]) ?? perTicket; k += 2
     case "--ingest": ingestCount = Int(args[k + 1]) ?? ingestCount; k += 2
     case "--warmup": warmup = Int(args[k + 1]) ?? warmup; k += 2
+    case "--recent": recent = Int(args[k + 1]) ?? recent; k += 2
     case "--queries": queries = Int(args[k + 1]) ?? queries; k += 2
     case "--reuse": reuse = true; k += 1
     case "--only": only = args[k + 1]; k += 2
     default: print("unknown argument \(args[k])"); exit(64)
     }
 }
-guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--warmup W] [--queries Q] [--reuse] [--only full|empty]"); exit(64) }
+guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--warmup W] [--recent N] [--queries Q] [--reuse] [--only full|empty]"); exit(64) }
 
 // A vocabulary of support words in the six languages, so search and sizes see varied text.
 let vocabulary = """
@@ -224,7 +228,11 @@ print("{\"step\": \"size\", \"db_mb\": \(dbBytes / 1_000_000), \"raw_text_mb\": 
 // database holds the same companies, customers and agents and only the old tickets those replies answer.
 let runToken = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 36)  // fresh Message-IDs on every run
 let firstMail = Int(UInt64.random(in: 0...UInt64(max(1, tickets) - 1), using: &rng))  // other old tickets on every run
-@MainActor func answered(_ i: Int) -> Int? { i % 2 == 1 ? (i * 7919) % max(1, tickets) : nil }
+@MainActor func answered(_ i: Int) -> Int? {
+    guard i % 2 == 1 else { return nil }
+    let span = recent > 0 ? min(recent, tickets) : max(1, tickets)
+    return tickets - span + (i * 7919) % span
+}
 /// Delivers the mails of `range` and ingests them; returns messages/s.
 @MainActor func ingest(_ root: String, _ ingestor: Ingestor, _ maildir: Maildir, _ range: Range<Int>) throws -> Double {
     for j in range {
