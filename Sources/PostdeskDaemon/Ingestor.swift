@@ -504,7 +504,9 @@ public final class Ingestor: @unchecked Sendable {
         let excerpt = text.count > 20_000 ? String(text.prefix(20_000)) + "\n\n[… \(text.count - 20_000) more characters on the ticket]" : text
         let noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": "normal"]
         func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {
-            let targets = assignee.map { a in config.agents.filter { $0.address.lowercased() == a.lowercased() } } ?? agents
+            // The assignee alone; the queue's agents when there is none, or when the assignee is no longer an
+            // agent (removed from the config): a customer's reply must reach someone.
+            let targets = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a.lowercased() } }.map { [$0] } ?? agents
             let recipients = targets.filter { $0.address.lowercased() != senderAddress }
                 .map { Mailer.Recipient(address: $0.address, name: $0.name, isAgent: true) }
             try mailer.queue(kind, ticket: number, to: recipients, values: noticeValues, answering: summary, causeMessage: messageRow)

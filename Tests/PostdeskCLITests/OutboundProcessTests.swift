@@ -211,10 +211,13 @@ import Glibc
         let desk = try Self.desk(port: port, extra: "give_up_after = 1s")
         defer { desk.remove() }
         try Self.customerMail.write(toFile: desk.newDir + "/1.a.test", atomically: true, encoding: .utf8)
-        _ = try desk.postdesk(["run", "--once"])
+        let first = try desk.postdesk(["run", "--once"])
         usleep(2_500_000)
-        let r = try desk.postdesk(["run", "--once"])
-        #expect(r.stderr.contains("given up"), "\(r.stderr)")
+        let second = try desk.postdesk(["run", "--once"])
+        // Normally the second run gives up; on a loaded machine the first run's attempt may already come a
+        // second after queueing and give up itself. Either way, once and for both mails.
+        let stderr = first.stderr + second.stderr
+        #expect(stderr.components(separatedBy: "given up").count - 1 >= 2, "\(stderr)")
         #expect(try sqliteCount(desk.root + "/db/postdesk.sqlite", "SELECT count(*) FROM outbox WHERE status = 'failed'") == 2)
     }
 

@@ -186,6 +186,22 @@ extension Message {
         #expect(late.first?.plainText.contains("It does not print.") == true)
     }
 
+    /// An assignee removed from the config no longer gets mail: the customer's reply goes to the queue's agents,
+    /// as an internal note's notice does, instead of to nobody.
+    @Test func aReplyOnATicketOfARemovedAgentReachesTheQueue() throws {
+        let desk = try TestDesk()
+        try desk.deliver(mail(id: "r1@example.org"))
+        #expect(desk.run() == [.newTicket(1)])
+        // Carol worked here once: her row stays in the database, the config no longer names her.
+        try desk.store.db.run("INSERT INTO agents (key, address, name, source, created) VALUES ('carol', 'carol@acme.test', 'Carol', 'config', '2026-01-01T00:00:00+00:00')")
+        try desk.store.assign(1, to: desk.store.db.lastInsertRowID, at: desk.clock.now().iso8601)
+        _ = try desk.sendAndRead()
+        try desk.deliver(mail(subject: "Re: [Acme #1] Printer broken", id: "r2@example.org", inReplyTo: "r1@example.org", body: "Still broken."))
+        #expect(desk.run() == [.reply(1)])
+        let notices = try desk.sendAndRead().filter { $0.header("X-Postdesk-Kind") == "agent_customer_reply" }
+        #expect(notices.map { $0.deliveredTo ?? "" } == ["alice@acme.test"])
+    }
+
     @Test func queuedMailWhoseTextIsGoneFailsWithAReason() throws {
         let desk = try TestDesk()
         try desk.deliver(mail(id: "t1@example.org"))
