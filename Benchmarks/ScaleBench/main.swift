@@ -286,6 +286,7 @@ if only != "empty" {
     try fullStore.db.run("UPDATE outbox SET status = 'sent', done_at = queued_at WHERE status = 'queued'")
     try fullStore.db.run("UPDATE outbox_text SET sent_at = 0 WHERE sent_at IS NULL")
     while try fullStore.dropSentText(sentBefore: 1, limit: 100_000) > 0 {}
+    try fullStore.uncountAutomaticMail(queuedBefore: Int64.max)
     try fullStore.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     _ = try ingest(work, ingestor, maildir, 0..<warmup)
     full = try ingest(work, ingestor, maildir, warmup..<(warmup + ingestCount))

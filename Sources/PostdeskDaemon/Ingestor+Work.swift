@@ -404,11 +404,12 @@ public final class Scheduler: @unchecked Sendable {
             try store.purgeBuckets(before: now - 2 * 86_400)
         }
         // Sent mail older than keep_sent loses its text, a bounded batch per run in a write of its own (a busy
-        // database only delays it to the next run).
+        // database only delays it to the next run); automatic mail older than a day leaves the caps' index.
         do {
             report.sentTextDropped = try store.dropSentText(sentBefore: now - config.outbound.keepSent.seconds, limit: Self.sentTextBatch)
+            try store.uncountAutomaticMail(queuedBefore: now - Store.capsWindow)
         } catch {
-            ingestor.log(.warning, "outbox: the text of sent mail older than \(config.outbound.keepSent) was not dropped this time: \(error)")
+            ingestor.log(.warning, "outbox: housekeeping (the text of mail sent over \(config.outbound.keepSent) ago, the caps' day) not done this time: \(error)")
         }
         for n in report.reminded { ingestor.log(.info, "ticket #\(n): reminder sent (closes in \(config.helpdesk.autoCloseReminder!))") }
         for n in report.closed { ingestor.log(.info, "ticket #\(n): closed automatically after \(config.helpdesk.autoCloseAfter) without a customer reply") }

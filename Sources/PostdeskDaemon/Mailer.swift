@@ -211,7 +211,8 @@ public final class Mailer: @unchecked Sendable {
             }
             let id = try store.enqueue(Store.NewOutboxEntry(
                 ticket: number, kind: kind.rawValue, recipient: address, envelopeFrom: mailbox.address, messageID: messageID,
-                automatic: automatic, language: draft.language, raw: raw, causeMessage: causeMessage), now: now)
+                automatic: automatic, language: draft.language, raw: raw, causeMessage: causeMessage,
+                countsTowardCaps: automatic && !recipient.isAgent), now: now)
             results.append(.queued(id: id, messageID: messageID))
             // The thread keeps what was said to customers. Agents' notices only repeat the thread to an agent: their
             // Message-ID is recorded once (so that an agent's reply finds the ticket) and their text stays in the

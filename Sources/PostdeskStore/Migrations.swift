@@ -197,7 +197,8 @@ public enum Migrations {
         //    scale: a 21-agent team's notices made the outbox the largest part of the database). Deleting rows frees
         //    their pages for new data; emptying a column in place would leave the outbox's pages sparse for good.
         //    The outbox is rebuilt without its text (no foreign key to it from outbox_text: the old table is dropped),
-        //    and with Message-IDs no longer unique: a team's copies of one notice share theirs.
+        //    with Message-IDs no longer unique (a team's copies of one notice share theirs), and with the caps'
+        //    index holding only the last day.
         """
         CREATE TABLE outbox_text (
             id INTEGER PRIMARY KEY,
@@ -227,16 +228,22 @@ public enum Migrations {
             attempts INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
             done_at INTEGER,
-            cause_message INTEGER REFERENCES messages(id)
+            cause_message INTEGER REFERENCES messages(id),
+            -- 1 while an automatic mail to a customer counts toward the auto-reply caps (its first day).
+            counted INTEGER NOT NULL DEFAULT 0
         );
         INSERT INTO outbox_records (id, ticket, kind, recipient, envelope_from, message_id, automatic, language, status,
-                                    queued_at, next_attempt, attempts, last_error, done_at, cause_message)
+                                    queued_at, next_attempt, attempts, last_error, done_at, cause_message, counted)
             SELECT id, ticket, kind, recipient, envelope_from, message_id, automatic, language, status,
-                   queued_at, next_attempt, attempts, last_error, done_at, cause_message FROM outbox;
+                   queued_at, next_attempt, attempts, last_error, done_at, cause_message,
+                   CASE WHEN automatic = 1 AND status != 'suppressed' AND substr(kind, 1, 6) != 'agent_' THEN 1 ELSE 0 END
+            FROM outbox;
         DROP TABLE outbox;
         ALTER TABLE outbox_records RENAME TO outbox;
         CREATE INDEX outbox_due ON outbox(next_attempt) WHERE status = 'queued';
-        CREATE INDEX outbox_automatic ON outbox(recipient, queued_at) WHERE automatic = 1 AND status != 'suppressed';
+        -- The caps read one day of automatic mail per customer: the index holds that day, not every mail ever
+        -- (the scheduler clears `counted` after a day), so it stays small and in memory on years of tickets.
+        CREATE INDEX outbox_automatic ON outbox(recipient, queued_at) WHERE counted = 1;
         CREATE INDEX outbox_ticket ON outbox(ticket);
         CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
         CREATE INDEX outbox_message ON outbox(message_id);

@@ -27,11 +27,14 @@ extension Store {
         public var language: String?
         public var raw: [UInt8]
         public var causeMessage: Int64?
+        /// Whether it counts toward the recipient's auto-reply caps: automatic mail to a customer (agents' notices
+        /// are never capped).
+        public var countsTowardCaps: Bool
         public init(ticket: Int64?, kind: String, recipient: String, envelopeFrom: String, messageID: String, automatic: Bool,
-                    language: String?, raw: [UInt8], causeMessage: Int64?) {
+                    language: String?, raw: [UInt8], causeMessage: Int64?, countsTowardCaps: Bool? = nil) {
             self.ticket = ticket; self.kind = kind; self.recipient = recipient; self.envelopeFrom = envelopeFrom
             self.messageID = messageID; self.automatic = automatic; self.language = language; self.raw = raw
-            self.causeMessage = causeMessage
+            self.causeMessage = causeMessage; self.countsTowardCaps = countsTowardCaps ?? automatic
         }
     }
 
@@ -41,10 +44,11 @@ extension Store {
     public func enqueue(_ e: NewOutboxEntry, now: Int64) throws -> Int64 {
         try db.run("""
             INSERT INTO outbox (ticket, kind, recipient, envelope_from, message_id, automatic, language, status, queued_at,
-                                next_attempt, cause_message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                                next_attempt, cause_message, counted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
             """, [e.ticket.sql, .text(e.kind), .text(e.recipient), .text(e.envelopeFrom), .text(e.messageID),
-                  .integer(e.automatic ? 1 : 0), e.language.sql, .integer(now), .integer(now), e.causeMessage.sql])
+                  .integer(e.automatic ? 1 : 0), e.language.sql, .integer(now), .integer(now), e.causeMessage.sql,
+                  .integer(e.countsTowardCaps ? 1 : 0)])
         let id = db.lastInsertRowID
         try db.run("INSERT INTO outbox_text (id, raw) VALUES (?, ?)", [.integer(id), .blob(e.raw)])
         return id
@@ -60,13 +64,23 @@ extension Store {
     }
 
     /// How many automatic mails went (or are queued) to `recipient` since `recent` and since `since` (the
-    /// earlier moment), in one look at the index.
+    /// earlier moment, at most a day ago: older mail no longer counts), in one look at the index.
     public func automaticMailCounts(to recipient: String, recent: Int64, since: Int64) throws -> (recent: Int, since: Int) {
         let row = try db.query("""
             SELECT count(*) FILTER (WHERE queued_at >= ?), count(*) FROM outbox
-            WHERE recipient = ? AND automatic = 1 AND status != 'suppressed' AND queued_at >= ?
+            WHERE recipient = ? AND counted = 1 AND queued_at >= ?
             """, [.integer(recent), .text(recipient), .integer(since)]).first
         return (Int(row?[0].int ?? 0), Int(row?[1].int ?? 0))
+    }
+
+    /// How long automatic mail counts toward the caps (the longest cap is per day).
+    public static let capsWindow: Int64 = 86_400
+
+    /// Takes mail queued before `cutoff` out of the caps' index, which so holds one day of automatic mail instead
+    /// of every one ever sent (a random-keyed index that grew with the years). Returns how many.
+    @discardableResult
+    public func uncountAutomaticMail(queuedBefore cutoff: Int64) throws -> Int {
+        try db.run("UPDATE outbox SET counted = 0 WHERE counted = 1 AND queued_at < ?", [.integer(cutoff)])
     }
 
     /// Queued mail whose time has come, oldest first.

@@ -358,6 +358,8 @@ import Testing
         #expect(try store.db.query("SELECT id, hex(raw), coalesce(sent_at, -1) FROM outbox_text ORDER BY id").map { "\($0[0].int ?? 0) \($0[1].string ?? "") \($0[2].int ?? 0)" }
                 == ["1 5155 -1", "2 5345 95", "3 46 -1"])
         #expect(try store.dueOutbox(now: 100, limit: 10).map(\.raw) == [[0x51, 0x55]])
+        // Customers' automatic mail counts toward the caps; an agent's notice and a suppressed mail do not.
+        #expect(try store.db.query("SELECT counted FROM outbox ORDER BY id").compactMap { $0[0].int } == [1, 1, 0, 0])
         #expect(try store.dropSentText(sentBefore: 96, limit: 10) == 1)
         #expect(try store.db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'outbox' AND type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
                     .compactMap { $0[0].string } == ["outbox_automatic", "outbox_due", "outbox_failed", "outbox_message", "outbox_ticket"])

@@ -202,6 +202,29 @@ extension Message {
         #expect(notices.map { $0.deliveredTo ?? "" } == ["alice@acme.test"])
     }
 
+    /// The caps' index holds a day of customers' automatic mail, not agents' notices nor every mail ever sent.
+    @Test func theCapsIndexHoldsOneDay() throws {
+        let desk = try TestDesk(extraConfig: "\n[outbound]\nmax_auto_replies_per_day = 2\n")
+        let scheduler = Scheduler(desk.ingestor)
+        try desk.deliver(mail(subject: "One", id: "d1@example.org"))
+        _ = desk.run()
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE counted = 1") == 1)  // Ana's confirmation
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE kind = 'agent_new_ticket' AND counted = 0") == 1)
+        desk.clock.seconds += 23 * 3600
+        #expect(try scheduler.runDue().closed.isEmpty)
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE counted = 1") == 1)  // still within the day
+        try desk.deliver(mail(subject: "Two", id: "d2@example.org"))
+        try desk.deliver(mail(subject: "Three", id: "d3@example.org"))
+        _ = desk.run()
+        // The daily cap of 2 holds: the first confirmation still counts.
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE kind = 'confirmation' AND status = 'suppressed'") == 1)
+        desk.clock.seconds += 3601
+        _ = try scheduler.runDue()
+        #expect(try desk.count("SELECT count(*) FROM outbox WHERE counted = 1") == 1)  // only "Two", a day old at most
+        #expect(try desk.store.automaticMailCounts(to: "ana@example.org", recent: desk.clock.now() - 3600,
+                                                   since: desk.clock.now() - 86_400) == (recent: 0, since: 1))
+    }
+
     @Test func queuedMailWhoseTextIsGoneFailsWithAReason() throws {
         let desk = try TestDesk()
         try desk.deliver(mail(id: "t1@example.org"))
