@@ -1,6 +1,6 @@
 // postdesk-scale-bench: Postdesk on a database of years of tickets (issue 7, BENCHMARKS.md "Scale").
 //
-//   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--warmup 500] [--recent N]
+//   postdesk-scale-bench --work DIR [--tickets 1000000] [--messages 5] [--ingest 2000] [--warmup 500] [--recent N] [--cached]
 //                        [--queries 300] [--reuse]
 //                        [--only full|empty]   (ingest into one database only, e.g. under perf; --queries 0 skips step 4)
 //
@@ -15,7 +15,9 @@
 //    Ingestor.processPending, into the full database and into an "empty" one that holds the same people and only
 //    the old tickets the replies answer, so both do the same work; messages/s of each. WARMUP mails go first,
 //    unmeasured, as a running daemon has its page cache filled by the mail before (each run is a new process).
-//    --recent N: the replies answer only the newest N tickets (what a helpdesk mostly gets), not the whole span. Before it, what earlier
+//    --recent N: the replies answer only the newest N tickets (what a helpdesk mostly gets), not the whole span.
+//    --cached: both databases are read through first, so that they are in the OS page cache, as on a server
+//    whose memory holds them (the empty one always is: it is small and just written). Before it, what earlier
 //    runs queued in the full database is taken as sent and swept as keep_sent leaves it.
 // 4. queries, QUERIES times each, p50/p99 in ms, through the Store calls the commands make: `tickets list
 //    --unassigned` (first page of 100), `tickets show N`, `tickets search WORDS`, the status summary of a
@@ -44,6 +46,7 @@ func fileSize(_ path: String) -> Int64 {
 var args = Array(CommandLine.arguments.dropFirst())
 var work = "", tickets = 1_000_000, perTicket = 5, ingestCount = 2000, warmup = 500, queries = 300, reuse = false, only = ""
 var recent = 0  // 0: replies answer tickets anywhere in the database; N: only the newest N
+var cached = false  // read the database files through first, as a server whose memory holds them has them cached
 var k = 0
 while k < args.count {
     switch args[k] {
@@ -53,13 +56,14 @@ while k < args.count {
     case "--ingest": ingestCount = Int(args[k + 1]) ?? ingestCount; k += 2
     case "--warmup": warmup = Int(args[k + 1]) ?? warmup; k += 2
     case "--recent": recent = Int(args[k + 1]) ?? recent; k += 2
+    case "--cached": cached = true; k += 1
     case "--queries": queries = Int(args[k + 1]) ?? queries; k += 2
     case "--reuse": reuse = true; k += 1
     case "--only": only = args[k + 1]; k += 2
     default: print("unknown argument \(args[k])"); exit(64)
     }
 }
-guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--warmup W] [--recent N] [--queries Q] [--reuse] [--only full|empty]"); exit(64) }
+guard !work.isEmpty else { print("usage: postdesk-scale-bench --work DIR [--tickets N] [--messages M] [--ingest K] [--warmup W] [--recent N] [--cached] [--queries Q] [--reuse] [--only full|empty]"); exit(64) }
 
 // A vocabulary of support words in the six languages, so search and sizes see varied text.
 let vocabulary = """
@@ -266,6 +270,24 @@ let firstMail = Int(UInt64.random(in: 0...UInt64(max(1, tickets) - 1), using: &r
         _ = try maildir.deliver(Array(text.utf8), name: String(format: "%08d.bench", j))
     }
     sync()
+    if cached && range.lowerBound > 0 {
+        // Into the OS page cache, as on a server whose memory holds the database (this VM empties its page cache
+        // every few minutes, so a database written an hour ago is back on disk).
+        let started = now()
+        var total = 0
+        for suffix in ["", "-wal"] {
+            let fd = open(ingestor.config.helpdesk.database + suffix, O_RDONLY)
+            guard fd >= 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                total += n
+            }
+            close(fd)
+        }
+        FileHandle.standardError.write("# \(root): \(total / 1_000_000) MB read into the page cache in \(Int(now() - started)) s\n".data(using: .utf8)!)
+    }
     let t0 = now()
     var r0 = rusage(); getrusage(RUSAGE_SELF.rawValue, &r0)
     let report = ingestor.processPending()
