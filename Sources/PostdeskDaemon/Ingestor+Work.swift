@@ -290,13 +290,19 @@ extension Ingestor {
     /// its author).
     func noticeOfInternalNote(_ text: String, on number: Int64, from speaker: Speaker, mailbox: Configuration.Mailbox,
                               answering: MessageSummary?, cause: Int64) throws {
-        let assignee = try store.mailContext(ticket: number)?.assigneeAddress?.lowercased()
-        let queueAgents = config.agents.filter { $0.works(mailbox.name) }
-        let targets = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a } }.map { [$0] } ?? queueAgents
-        let recipients = targets.filter { $0.address.lowercased() != speaker.address?.lowercased() }
-            .map { Mailer.Recipient(address: $0.address, name: $0.name, isAgent: true) }
+        let recipients = agentsToTell(assignee: try store.mailContext(ticket: number)?.assigneeAddress, mailbox: mailbox,
+                                      except: speaker.address)
         try mailer.queue(.agentInternalNote, ticket: number, fromName: fromName(speaker), to: recipients,
                          values: ["author_name": speaker.name, "text": text], answering: answering, causeMessage: cause)
+    }
+
+    /// Who hears of news on a ticket: its assignee while they are still an agent, else (no assignee, or one
+    /// removed from the config) the mailbox's agents, so that it reaches someone; never `author`.
+    func agentsToTell(assignee: String?, mailbox: Configuration.Mailbox, except author: String?) -> [Mailer.Recipient] {
+        let assigned = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a.lowercased() } }
+        let targets = assigned.map { [$0] } ?? config.agents.filter { $0.works(mailbox.name) }
+        return targets.filter { $0.address.lowercased() != author?.lowercased() }
+            .map { Mailer.Recipient(address: $0.address, name: $0.name, isAgent: true) }
     }
 
     /// "Alice Novak (Acme Support)", or the helpdesk's name alone when it signs itself.

@@ -497,19 +497,14 @@ public final class Ingestor: @unchecked Sendable {
         let summary = plan.summary
         guard summary.automatic == nil, let sender = plan.sender else { return }
         let senderAddress = sender.address.lowercased()
-        let agents = config.agents.filter { $0.works(mailbox.name) }
         let senderIsAgent = plan.agent != nil
         let attachmentNames = summary.attachments.filter { !$0.inline }.map { $0.filename ?? $0.contentType }.joined(separator: ", ")
         // Agents get the text (at most 20,000 characters: the rest is on the ticket), not the whole of a huge mail.
         let excerpt = text.count > 20_000 ? String(text.prefix(20_000)) + "\n\n[… \(text.count - 20_000) more characters on the ticket]" : text
         let noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": "normal"]
         func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {
-            // The assignee alone; the queue's agents when there is none, or when the assignee is no longer an
-            // agent (removed from the config): a customer's reply must reach someone.
-            let targets = assignee.flatMap { a in config.agents.first { $0.address.lowercased() == a.lowercased() } }.map { [$0] } ?? agents
-            let recipients = targets.filter { $0.address.lowercased() != senderAddress }
-                .map { Mailer.Recipient(address: $0.address, name: $0.name, isAgent: true) }
-            try mailer.queue(kind, ticket: number, to: recipients, values: noticeValues, answering: summary, causeMessage: messageRow)
+            try mailer.queue(kind, ticket: number, to: agentsToTell(assignee: assignee, mailbox: mailbox, except: senderAddress),
+                             values: noticeValues, answering: summary, causeMessage: messageRow)
         }
         switch outcome {
         case .newTicket(let number):

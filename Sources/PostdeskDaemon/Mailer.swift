@@ -122,7 +122,7 @@ public final class Mailer: @unchecked Sendable {
             let customerName = recipient.isAgent ? (recipient.name ?? "") : (recipient.name ?? (isRequester ? ticket.requesterName : nil) ?? "")
             // Agents with the same words share a draft; a customer's threading is their own, so never theirs.
             let key = DraftKey(
-                agent: recipient.isAgent, language: chosen.language, zone: zoneName,
+                language: chosen.language, zone: zoneName,
                 name: chosen.template.names["customer_name"] == nil ? nil : customerName,
                 only: recipient.isAgent ? nil : address)
             let draft: Draft
@@ -207,7 +207,7 @@ public final class Mailer: @unchecked Sendable {
                 raw = draft.composed.bytes
                 draft.used = true
             } else {
-                raw = draft.composed.copy(to: [MailAddress(name: recipient.name, address: recipient.address)], messageID: messageID)
+                raw = draft.composed.copy(to: [MailAddress(name: recipient.name, address: recipient.address)])
             }
             let id = try store.enqueue(Store.NewOutboxEntry(
                 ticket: number, kind: kind.rawValue, recipient: address, envelopeFrom: mailbox.address, messageID: messageID,
@@ -232,9 +232,8 @@ public final class Mailer: @unchecked Sendable {
     }
 
     /// What makes two recipients' mail the same text: agents in one language and time zone (and name, when the
-    /// template greets by name). A customer's draft is their own.
+    /// template greets by name). A customer's draft is their own (`only` is their address; nil for agents).
     private struct DraftKey: Hashable {
-        var agent: Bool
         var language: String
         var zone: String
         var name: String?

@@ -58,13 +58,12 @@ public enum MessageComposer {
         Prepared(m, boundarySeed: boundarySeed).bytes
     }
 
-    /// A message composed once and written out for several recipients: only the To and Message-ID fields
-    /// differ between the copies (an agents' notice goes to every agent of a queue). The subject, threading
-    /// fields and the whole body, the costly part, are encoded once.
+    /// A message composed once and written out for several recipients: only the To field differs between the
+    /// copies (an agents' notice goes to every agent of a queue, one message under one Message-ID). The subject,
+    /// threading fields and the whole body, the costly part, are encoded once.
     public struct Prepared: Sendable {
         private var header: [String]
         private let toField: Int
-        private let messageIDField: Int
         private let tail: [UInt8]
 
         public init(_ m: OutgoingMessage, boundarySeed: String? = nil) {
@@ -76,7 +75,6 @@ public enum MessageComposer {
             if !m.cc.isEmpty { h.append(field("Cc", m.cc.map(address).joined(separator: ", "))) }
             if let r = m.replyTo { h.append(field("Reply-To", address(r))) }
             h.append(field("Subject", encodeUnstructured(sanitized(m.subject), used: "Subject: ".count)))
-            messageIDField = h.count
             h.append(field("Message-ID", "<\(idText(m.messageID))>"))
             if let irt = m.inReplyTo { h.append(field("In-Reply-To", "<\(idText(irt))>")) }
             if !m.references.isEmpty { h.append(field("References", foldedIDs(m.references))) }
@@ -130,11 +128,10 @@ public enum MessageComposer {
         /// The message as composed.
         public var bytes: [UInt8] { Self.join(header, tail) }
 
-        /// A copy of the message to other recipients under another Message-ID.
-        public func copy(to: [MailAddress], messageID: String) -> [UInt8] {
+        /// A copy of the message to other recipients.
+        public func copy(to: [MailAddress]) -> [UInt8] {
             var h = header
             h[toField] = MessageComposer.field("To", to.map(MessageComposer.address).joined(separator: ", "))
-            h[messageIDField] = MessageComposer.field("Message-ID", "<\(MessageComposer.idText(messageID))>")
             return Self.join(h, tail)
         }
 

@@ -75,10 +75,11 @@ public final class Database: @unchecked Sendable {
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        let pages = try query("PRAGMA page_count").first?[0].int ?? 0
         if !readOnly {
             // A new database gets 16 KB pages: support mail of 1 to 4 KB per row packs into them with little
             // waste (4 KB pages left a quarter of the messages table empty). Only possible before the first write.
-            if (try query("PRAGMA page_count").first?[0].int ?? 0) == 0 {
+            if pages == 0 {
                 try execute("PRAGMA page_size=16384")
             }
             let mode = try query("PRAGMA journal_mode=WAL").first?[0].string ?? ""
@@ -91,7 +92,6 @@ public final class Database: @unchecked Sendable {
         // tickets it keeps the indexes' inner pages and the tables' growing ends in memory between transactions
         // (BENCHMARKS.md "Scale": ingest 10 % faster on 1,000,000 tickets); a small helpdesk keeps its small
         // footprint (a flat 64 MB cost the ingest benchmark 65 MB of RSS on a 115 MB database).
-        let pages = try query("PRAGMA page_count").first?[0].int ?? 0
         let pageSize = try query("PRAGMA page_size").first?[0].int ?? 4096
         let kib = Self.cacheKiB(databaseBytes: pages * pageSize)
         try execute("PRAGMA cache_size=-\(kib)")

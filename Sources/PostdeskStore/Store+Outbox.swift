@@ -115,16 +115,13 @@ extension Store {
                    [.text(error), .integer(now), .integer(id)])
     }
 
-    /// Agents' notices whose records `dropSentText` forgets along with their text: they only repeated the thread
-    /// to one agent, and their Message-IDs stay in `message_ids`, so an agent's reply still finds the ticket. An
-    /// internal note's notice stays: a reply to it must stay internal.
-    public static let forgettableKinds = ["agent_new_ticket", "agent_customer_reply"]
-
     /// Forgets the text of mail sent before `cutoff`, the longest sent first and at most `limit` mails (one
     /// short transaction at a time). A customer's record stays: kind, recipient, Message-ID and times are what
-    /// their threading, the auto-reply caps, welcome confirmations and `explain` read. Agents' notices of
-    /// `forgettableKinds` go altogether (one per agent and ticket: a large team's would outgrow the tickets);
-    /// `outbox_forgotten` keeps their number for `stats`. Returns how many mails lost their text.
+    /// their threading, the auto-reply caps, welcome confirmations and `explain` read. Agents' notices of new
+    /// tickets and replies go altogether (one per agent and ticket: a large team's would outgrow the tickets):
+    /// they only repeated the thread, and their Message-IDs stay in `message_ids`, so an agent's reply still
+    /// finds the ticket; an internal note's notice stays (a reply to it must stay internal). `outbox_forgotten`
+    /// keeps their number for `stats`. Returns how many mails lost their text.
     @discardableResult
     public func dropSentText(sentBefore cutoff: Int64, limit: Int) throws -> Int {
         try db.transaction {
@@ -133,10 +130,9 @@ extension Store {
             guard !ids.isEmpty else { return 0 }
             let list = SQLValue.text("[" + ids.map(String.init).joined(separator: ",") + "]")
             try db.run("DELETE FROM outbox_text WHERE id IN (SELECT value FROM json_each(?))", [list])
-            let kinds = SQLValue.text("[" + Self.forgettableKinds.map { "\"\($0)\"" }.joined(separator: ",") + "]")
             let forgotten = try db.run("""
-                DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?1)) AND kind IN (SELECT value FROM json_each(?2))
-                """, [list, kinds])
+                DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND kind IN ('agent_new_ticket', 'agent_customer_reply')
+                """, [list])
             if forgotten > 0 {
                 try db.run("""
                     INSERT INTO outbox_forgotten (id, mails) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET mails = mails + excluded.mails
