@@ -95,7 +95,7 @@ enum TicketsCommand: PostdeskCommand {
                 .object([
                     ("id", .int(Int(m.id))), ("direction", .string(m.direction)), ("visibility", .string(m.visibility)),
                     ("kind", .string(m.kind)), ("author", .string(m.author)), ("date", .string(m.date)),
-                    ("message_id", .optional(m.messageID)), ("text", .string(m.text)),
+                    ("message_id", .optional(m.messageID)), ("text", .string(m.text)), ("sender_auth", .optional(m.senderAuth)),
                     ("attachments", .array(m.attachments.map { a in
                         .object([("filename", .optional(a.filename)), ("content_type", .string(a.contentType)),
                                  ("size", .int(Int(a.size))), ("sha256", .string(a.sha256)), ("inline", .bool(a.inline))])

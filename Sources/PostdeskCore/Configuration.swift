@@ -34,6 +34,17 @@ public struct Configuration: Sendable, Hashable {
         case from
     }
 
+    /// What a customer's mail needs for the privileged acts (bringing people in To/Cc onto a ticket, `#close`,
+    /// a status summary, a reset code): `SenderPolicy` decides with it.
+    public enum CustomerAuth: String, Sendable, Hashable, CaseIterable {
+        /// Only a sender the MTA verified (DMARC, or aligned DKIM or SPF, pass).
+        case verified
+        /// A verified sender, or one whose account was confirmed by reply or reset code (unless the mail failed).
+        case confirmed
+        /// The From address alone (Postdesk before 14): anyone can pose as a customer.
+        case from
+    }
+
     public struct Helpdesk: Sendable, Hashable {
         public var name = "Postdesk"
         public var database = "/var/lib/postdesk/postdesk.sqlite"
@@ -45,6 +56,10 @@ public struct Configuration: Sendable, Hashable {
         public var autoCloseReminder: ConfigDuration? = nil
         public var agentAuth = AgentAuth.authenticationResults
         public var trustedAuthservID: String? = nil
+        /// The host names the operator's MTAs write after `by` in Received (`mta_hosts`); empty means just
+        /// `trusted_authserv_id`. Authentication-Results count only above the hop from outside (SenderAuthentication).
+        public var mtaHosts: [String] = []
+        public var customerAuth = CustomerAuth.verified
         /// The operator's templates (`LANG/KIND.txt`); nil until the config is read (then `templates` next to it).
         public var templates: String? = nil
     }
@@ -110,6 +125,11 @@ public struct Configuration: Sendable, Hashable {
         public var senderRate = Rate(count: 30, per: ConfigDuration(seconds: 3600))
         public var globalBurst = 500
         public var globalRate = Rate(count: 3000, per: ConfigDuration(seconds: 3600))
+        /// Cc participants one ticket may have: mail and `#cc add` stop there, a relayed answer goes to at most
+        /// the requester and this many.
+        public var participantsPerTicket = 20
+        /// People one mail may bring onto a ticket.
+        public var participantsPerMail = 10
         public var line = 0
     }
 
@@ -316,6 +336,18 @@ private struct ConfigReader {
                 "agent_auth = from trusts the From: address alone: anyone can pose as an agent; use it only on closed networks",
                 severity: .warning))
         }
+        if config.helpdesk.trustedAuthservID == nil {
+            problems.append(ConfigProblem(
+                file: file, line: 0,
+                "trusted_authserv_id is not set: no sender is verified, so \(config.helpdesk.customerAuth == .from ? "agents cannot be proven" : "customers cannot add people in Cc, #close, or ask for a status summary or a reset code by mail"); set it to the authserv-id your MTA writes in Authentication-Results",
+                severity: .warning))
+        }
+        if config.helpdesk.customerAuth == .from {
+            problems.append(ConfigProblem(
+                file: file, line: keyLines["customer_auth"] ?? 0,
+                "customer_auth = from trusts the From: address alone: anyone can pose as a customer, add people to their tickets, close them and ask for their status or a reset code",
+                severity: .warning))
+        }
         if let reminder = config.helpdesk.autoCloseReminder, reminder >= config.helpdesk.autoCloseAfter {
             error(keyLines["auto_close_reminder"] ?? 0, "auto_close_reminder (\(reminder)) must be shorter than auto_close_after (\(config.helpdesk.autoCloseAfter))")
         }
@@ -344,8 +376,18 @@ private struct ConfigReader {
             if let a = Configuration.AgentAuth(rawValue: value) { config.helpdesk.agentAuth = a }
             else { error(line, "agent_auth must be authentication-results or from, not \"\(value)\"") }
         case "trusted_authserv_id": config.helpdesk.trustedAuthservID = nonEmpty(value, key, line)
+        case "mta_hosts":
+            let hosts = value.split(separator: ",").map { String($0).trimmingWhitespace.lowercased() }.filter { !$0.isEmpty }
+            if hosts.isEmpty || hosts.contains(where: { $0.contains(" ") || $0.contains("@") }) {
+                error(line, "mta_hosts must be host names separated by commas (what your MTAs write after \"by\" in Received), not \"\(value)\"")
+            } else {
+                config.helpdesk.mtaHosts = hosts
+            }
+        case "customer_auth":
+            if let a = Configuration.CustomerAuth(rawValue: value) { config.helpdesk.customerAuth = a }
+            else { error(line, "customer_auth must be verified, confirmed or from, not \"\(value)\"") }
         case "templates": config.helpdesk.templates = path(value)
-        default: unknown(key, "helpdesk", ["name", "database", "data_dir", "language", "timezone", "auto_close_after", "auto_close_reminder", "agent_auth", "trusted_authserv_id", "templates"], line)
+        default: unknown(key, "helpdesk", ["name", "database", "data_dir", "language", "timezone", "auto_close_after", "auto_close_reminder", "agent_auth", "trusted_authserv_id", "mta_hosts", "customer_auth", "templates"], line)
         }
     }
 
@@ -394,7 +436,9 @@ private struct ConfigReader {
         case "sender_rate": if let r = rate() { config.limits.senderRate = r }
         case "global_burst": if let n = count(value, key, line, minimum: 1) { config.limits.globalBurst = n }
         case "global_rate": if let r = rate() { config.limits.globalRate = r }
-        default: unknown(key, "limits", ["sender_burst", "sender_rate", "global_burst", "global_rate"], line)
+        case "participants_per_ticket": if let n = count(value, key, line, minimum: 1) { config.limits.participantsPerTicket = n }
+        case "participants_per_mail": if let n = count(value, key, line, minimum: 0) { config.limits.participantsPerMail = n }
+        default: unknown(key, "limits", ["sender_burst", "sender_rate", "global_burst", "global_rate", "participants_per_ticket", "participants_per_mail"], line)
         }
     }
 

@@ -23,6 +23,14 @@ public struct RoutingInput: Sendable {
     /// original Message-ID.
     public var bouncedTicket: TicketFacts?
 
+    /// The sender as `SenderPolicy` sees it (what the MTA said, a confirmed account), and the policy. The
+    /// defaults are a verified sender, as routing was before sender verification; the ingest path sets both.
+    public var sender = SenderPolicy.Standing(auth: .verified)
+    public var policy = Configuration.CustomerAuth.verified
+    /// `participants_per_mail` and `participants_per_ticket`.
+    public var participantsPerMail = 10
+    public var participantsPerTicket = 20
+
     public init(queue: String, mailboxAddress: String, ownAddresses: Set<String>, from: String, recipients: [MailAddress] = [],
                 automatic: AutomaticVerdict? = nil) {
         self.queue = queue
@@ -65,6 +73,14 @@ public struct RoutingDecision: Sendable, Hashable, CustomStringConvertible {
     public var reference: Int64?
     /// Addresses from To/Cc that join the ticket as participants.
     public var newParticipants: [MailAddress]
+    /// Addresses from To/Cc that do not join, each with the reason (for the agents' notice and `explain`).
+    public var notJoined: [NotJoined] = []
+
+    public struct NotJoined: Sendable, Hashable {
+        public var address: String
+        public var why: String
+        public init(address: String, why: String) { self.address = address; self.why = why }
+    }
 
     public var ticket: Int64? {
         switch action {
@@ -80,6 +96,53 @@ public struct RoutingDecision: Sendable, Hashable, CustomStringConvertible {
 /// The routing rules, as one pure function.
 public enum Router {
     public static func route(_ input: RoutingInput, inReplyTo: [String] = []) -> RoutingDecision {
+        var decision = decide(input, inReplyTo: inReplyTo)
+        admit(&decision, input)
+        return decision
+    }
+
+    /// Who of the candidates joins: the sender may bring people (`SenderPolicy`), and only up to the caps
+    /// (`participants_per_mail`, then `participants_per_ticket` with the ticket's Cc participants counted).
+    /// Everyone else is listed in `notJoined` with the reason.
+    private static func admit(_ decision: inout RoutingDecision, _ input: RoutingInput) {
+        let candidates = decision.newParticipants
+        guard !candidates.isEmpty else { return }
+        let permission = SenderPolicy.may(.bringPeople, input.sender, policy: input.policy)
+        guard permission.allowed else {
+            decision.newParticipants = []
+            decision.notJoined += candidates.map { .init(address: $0.address, why: permission.why) }
+            decision.reason += "; nobody in To/Cc joins: \(permission.why)"
+            return
+        }
+        var onTicket: TicketFacts? = nil
+        if case .append(let n, _) = decision.action {
+            onTicket = [input.thread?.ticket, input.subjectTag?.ticket, input.plusAddress?.ticket].compactMap { $0 }.first { $0.number == n }
+        }
+        var joined: [MailAddress] = []
+        var count = onTicket?.ccCount ?? 0
+        var added = 0
+        var capped: [String] = []
+        for c in candidates {
+            if let t = onTicket, t.participants.contains(c.address) { joined.append(c); continue }  // already on it
+            if added >= input.participantsPerMail {
+                decision.notJoined.append(.init(address: c.address, why: "over participants_per_mail = \(input.participantsPerMail)"))
+                capped.append(c.address)
+            } else if count >= input.participantsPerTicket {
+                decision.notJoined.append(.init(address: c.address, why: "over participants_per_ticket = \(input.participantsPerTicket)"))
+                capped.append(c.address)
+            } else {
+                joined.append(c)
+                added += 1
+                count += 1
+            }
+        }
+        decision.newParticipants = joined
+        if !capped.isEmpty {
+            decision.reason += "; \(capped.count) address(es) in To/Cc do not join (over participants_per_mail = \(input.participantsPerMail) or participants_per_ticket = \(input.participantsPerTicket))"
+        }
+    }
+
+    private static func decide(_ input: RoutingInput, inReplyTo: [String]) -> RoutingDecision {
         let participants = input.automatic == nil ? joiningParticipants(input) : []
 
         // Delivery status notifications never open a ticket.
@@ -92,6 +155,17 @@ public enum Router {
             return RoutingDecision(action: .bounce(ticket: nil), rule: .bounce,
                                    reason: "delivery status notification for no mail Postdesk knows; recorded, no ticket opened",
                                    reference: nil, newParticipants: [])
+        }
+
+        // A sender that failed authentication is a stranger: a ticket of its own, whatever it names, and nobody
+        // along (it records the ticket it named, as a refused subject tag does).
+        if SenderPolicy.isStranger(input.sender.auth, policy: input.policy) {
+            let named = input.thread?.ticket.number ?? input.subjectTag?.number ?? input.plusAddress?.number
+            let auto = input.automatic.map { " (automatic mail: \($0.reason); no automatic answer)" } ?? ""
+            return RoutingDecision(action: .newTicket, rule: .new,
+                                   reason: "the sender failed authentication, so its mail is a stranger's\(named.map { ": it names ticket #\($0), but" } ?? ":") a new ticket of its own in queue \(input.queue), nobody in To/Cc joins\(auto)",
+                                   reference: named, newParticipants: [],
+                                   notJoined: participants.map { .init(address: $0.address, why: "the sender failed authentication") })
         }
 
         // 1. Threading headers: a reply to any message Postdesk has seen or sent.
@@ -131,22 +205,25 @@ public enum Router {
         // answer on someone else's ticket. The requester, a participant or an agent adds them (or `#cc add`).
         var why = why
         var participants = participants
+        var notJoined: [RoutingDecision.NotJoined] = []
         if ticket.status != .closed, !takesPart(input.from, in: ticket), !participants.isEmpty {
             why += "; \(input.from) does not take part in it, so nobody in To/Cc joins (\(participants.map(\.address).joined(separator: ", ")))"
+            notJoined = participants.map { .init(address: $0.address, why: "the sender does not take part in the ticket") }
             participants = []
         }
         switch ticket.status {
         case .closed:
             return RoutingDecision(action: .followUp(of: ticket.number), rule: rule,
                                    reason: "\(why); the ticket is closed, so a follow-up ticket linked to it is opened",
-                                   reference: ticket.number, newParticipants: participants)
+                                   reference: ticket.number, newParticipants: participants, notJoined: notJoined)
         case .resolved where input.automatic == nil:
             return RoutingDecision(action: .append(ticket: ticket.number, reopen: true), rule: rule,
-                                   reason: "\(why); the ticket was resolved and is reopened", reference: nil, newParticipants: participants)
+                                   reason: "\(why); the ticket was resolved and is reopened", reference: nil, newParticipants: participants,
+                                   notJoined: notJoined)
         default:
             let auto = input.automatic.map { "; automatic mail (\($0.reason)) is recorded without changing the ticket" } ?? ""
             return RoutingDecision(action: .append(ticket: ticket.number, reopen: false), rule: rule,
-                                   reason: "\(why)\(auto)", reference: nil, newParticipants: participants)
+                                   reason: "\(why)\(auto)", reference: nil, newParticipants: participants, notJoined: notJoined)
         }
     }
 

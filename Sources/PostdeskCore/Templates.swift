@@ -48,12 +48,17 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
     /// Placeholders every template may use.
     public static let common: Set<String> = ["helpdesk_name", "queue_address", "ticket_number", "ticket_tag", "subject", "customer_name"]
 
+    /// What the agents' notices say about who sent a mail and who it brought along: one of `sender_verified`,
+    /// `sender_unverified`, `sender_failed` has a value (the reason), `recipients` lists To/Cc, `cc_joined` who
+    /// joined the ticket, `cc_not_joined` who did not and why.
+    public static let senderNotes: Set<String> = ["sender_verified", "sender_unverified", "sender_failed", "recipients", "cc_joined", "cc_not_joined"]
+
     /// The placeholders this template may use (besides the common ones).
     public var placeholders: Set<String> {
         switch self {
         case .confirmation: return ["turnaround", "received_at"]
-        case .agentNewTicket: return ["requester", "requester_name", "queue", "text", "attachments", "priority"]
-        case .agentCustomerReply: return ["requester", "requester_name", "queue", "text", "attachments", "status"]
+        case .agentNewTicket: return Self.senderNotes.union(["requester", "requester_name", "queue", "text", "attachments", "priority"])
+        case .agentCustomerReply: return Self.senderNotes.union(["requester", "requester_name", "queue", "text", "attachments", "status"])
         case .agentInternalNote: return ["author_name", "text", "status"]
         case .relay: return ["agent_name", "text"]
         case .assigned: return ["agent_name", "due"]

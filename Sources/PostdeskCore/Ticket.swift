@@ -17,8 +17,11 @@ public struct TicketFacts: Sendable, Hashable {
     /// Everyone who may write on the ticket besides the requester: Cc participants, agents, and the primary
     /// contacts of the requester's organization (all lower-cased).
     public var participants: Set<String>
+    /// How many Cc participants the ticket has (the `participants` rows alone), for `participants_per_ticket`.
+    public var ccCount: Int
 
-    public init(number: Int64, status: TicketStatus, queue: String, requester: String, participants: Set<String> = []) {
+    public init(number: Int64, status: TicketStatus, queue: String, requester: String, participants: Set<String> = [], ccCount: Int = 0) {
+        self.ccCount = ccCount
         self.number = number
         self.status = status
         self.queue = queue

@@ -9,10 +9,12 @@ public enum AccountRules {
     public static let codeLifetime: Int64 = 15 * 60
     /// for 5 wrong tries at most, and once.
     public static let maxAttempts = 5
-    /// Codes asked for by mail: at most 3 per address and 100 in all per hour. Requests over the limit get no
-    /// mail (they are logged and audited), so nobody can flood an address or the outbox with codes.
+    /// Codes asked for by mail: at most 3 per address and 10 per client per hour (the client's IP address from
+    /// the operator's own Received field, else the sender's domain). Requests over a limit get no mail (they are
+    /// logged and audited), so nobody can flood an address or the outbox with codes; there is no limit for
+    /// everyone together, which one flood of forged requests would turn on for every customer.
     public static let codesPerAddressPerHour = 3
-    public static let codesPerHour = 100
+    public static let codesPerClientPerHour = 10
     /// Passwords: at least 8 characters (and at most 1,024, so a hash never takes unbounded time).
     public static let passwordLength = 8...1024
 }
@@ -23,6 +25,8 @@ public enum ResetCodeOutcome: Sendable, Hashable, CustomStringConvertible {
     /// The mail was held back by the auto-reply rules (automatic mail, caps): no code is waiting.
     case notMailed(String)
     case rateLimited(String)
+    /// The sender may not have a code (SenderPolicy): nothing is mailed and no customer record is made.
+    case refused(String)
     case noAccount
 
     public var description: String {
@@ -30,6 +34,7 @@ public enum ResetCodeOutcome: Sendable, Hashable, CustomStringConvertible {
         case .mailed: return "reset code mailed"
         case .notMailed(let why): return "reset code not mailed: \(why)"
         case .rateLimited(let why): return "reset code refused: \(why)"
+        case .refused(let why): return "reset code refused: \(why)"
         case .noAccount: return "no such customer"
         }
     }
@@ -67,26 +72,36 @@ extension Ingestor {
         }
     }
 
-    /// A reset code for `address`, hashed into the database and mailed to the address. `requestedBy` is
-    /// "mail" (rate limited) or "operator". Runs inside the caller's transaction when there is one.
+    /// A reset code for `address`, hashed into the database and mailed to the address: hashes the code itself,
+    /// so call it outside any transaction (or make the code first with `PreparedCode.make`).
     public func issueResetCode(address: String, name: String?, requestedBy: String, mailbox: Configuration.Mailbox? = nil,
                                answering: MessageSummary? = nil, cause: Int64? = nil) throws -> ResetCodeOutcome {
+        try issueResetCode(address: address, name: name, requestedBy: requestedBy, prepared: try PreparedCode.make(),
+                           mailbox: mailbox, answering: answering, cause: cause)
+    }
+
+    /// A reset code already made and hashed (`prepared`), stored and mailed to `address`. By mail
+    /// (`requestedBy` "mail") it is rate limited per address and per `client`, and the customer record is made
+    /// only once a code is really issued; by the operator, only for an existing account.
+    public func issueResetCode(address: String, name: String?, requestedBy: String, prepared: PreparedCode, client: String? = nil,
+                               mailbox: Configuration.Mailbox? = nil, answering: MessageSummary? = nil, cause: Int64? = nil) throws -> ResetCodeOutcome {
         let now = clock.now()
         let a = address.lowercased()
         let id: Int64
         if requestedBy == "mail" {
-            id = try store.customer(address: a, name: name, at: now.iso8601)
-            if try store.codesIssued(customer: id, since: now - 3600) >= AccountRules.codesPerAddressPerHour {
+            if let existing = try store.customerAccount(address: a),
+               try store.codesIssued(customer: existing.id, since: now - 3600) >= AccountRules.codesPerAddressPerHour {
                 return try refused("\(AccountRules.codesPerAddressPerHour) codes for \(a) in the last hour", a, now)
             }
-            if try store.codesIssued(customer: nil, since: now - 3600) >= AccountRules.codesPerHour {
-                return try refused("\(AccountRules.codesPerHour) codes for everyone in the last hour", a, now)
+            if let client, try store.codesIssued(client: client, since: now - 3600) >= AccountRules.codesPerClientPerHour {
+                return try refused("\(AccountRules.codesPerClientPerHour) codes for requests from \(client) in the last hour", a, now)
             }
+            id = try store.customer(address: a, name: name, at: now.iso8601)
         } else {
             guard let account = try store.customerAccount(address: a) else { return .noAccount }
             id = account.id
         }
-        let code = OneTimeCode.generate()
+        let code = prepared.code
         let expires = now + AccountRules.codeLifetime
         let result = try mailer.queue(
             .passwordReset, ticket: nil, mailbox: mailbox, to: .init(address: a, name: name),
@@ -97,7 +112,7 @@ extension Ingestor {
             if case .suppressed(let why) = result { return .notMailed(why) }
             return .notMailed("not queued")
         }
-        try store.addCode(customer: id, hash: try PasswordHash.make(code), requestedBy: requestedBy, now: now, expires: expires)
+        try store.addCode(customer: id, hash: prepared.hash, requestedBy: requestedBy, now: now, expires: expires, client: client)
         try store.audit(ticket: nil, actor: requestedBy == "mail" ? a : "operator", action: "reset code",
                         detail: "for \(a), expires \(expires.iso8601)", cause: cause, at: now.iso8601)
         return .mailed(expires: expires)
@@ -157,7 +172,7 @@ extension Ingestor {
     /// A reply to the welcome mail sent to `invited`: confirms the account when `welcomeReplyConfirms`. It never
     /// opens a ticket either way.
     func confirmByReply(_ plan: IngestPlan, invited: String, mailbox: Configuration.Mailbox, split: ReplyText.Split, rawPath: String,
-                        at: String) throws -> IngestOutcome {
+                        at: String) throws -> Applied {
         let summary = plan.summary
         let row = try recordInbound(plan, ticket: nil, visibility: "internal", kind: "mail", text: split.new, quoted: split.quoted,
                                     rawPath: rawPath, at: at)
@@ -174,23 +189,34 @@ extension Ingestor {
             outcome = "reply to the welcome mail for \(invited): no such account any more"
         }
         log(.info, "\(outcome) <\(summary.messageID ?? "?")>")
-        try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name, outcome: outcome, ticket: nil,
-                                 message: row, at: at)
-        return .account(outcome)
+        return Applied(.account(outcome), ticket: nil, message: row)
     }
 
-    /// A mail whose subject asks for a password reset: a code goes back to the sender. No ticket.
+    /// A mail whose subject asks for a password reset: a code goes back to the sender when `SenderPolicy`
+    /// allows it and the limits (per address, per client) are not reached. No ticket; a refused request makes no
+    /// customer record and gets no answer.
     func resetCodeByMail(_ plan: IngestPlan, sender: MailAddress, mailbox: Configuration.Mailbox, split: ReplyText.Split,
-                         rawPath: String, at: String) throws -> IngestOutcome {
+                         rawPath: String, at: String) throws -> Applied {
         let summary = plan.summary
         let row = try recordInbound(plan, ticket: nil, visibility: "internal", kind: "mail", text: split.new, quoted: split.quoted,
                                     rawPath: rawPath, at: at)
-        let result = try issueResetCode(address: sender.address, name: sender.name, requestedBy: "mail", mailbox: mailbox,
-                                        answering: summary, cause: row)
-        let outcome = "password reset for \(sender.address.lowercased()): \(result)"
+        let address = sender.address.lowercased()
+        let result: ResetCodeOutcome
+        let may = plan.may(.resetCode)
+        if !may.allowed {
+            result = .refused(may.why)
+            try store.audit(ticket: nil, actor: address, action: "reset code refused", detail: may.why, cause: row, at: at)
+        } else if let prepared = plan.resetCode {
+            let domain = address.split(separator: "@").last.map(String.init) ?? address
+            let client = plan.auth.clientIP.map { "ip:" + $0 } ?? "domain:" + domain
+            result = try issueResetCode(address: address, name: sender.name, requestedBy: "mail", prepared: prepared, client: client,
+                                        mailbox: mailbox, answering: summary, cause: row)
+        } else {
+            // Only when the prepare phase did not see the request (it makes a code for every one it may answer).
+            result = .refused("no code was prepared for this mail")
+        }
+        let outcome = "password reset for \(address): \(result)"
         log(.info, "\(outcome) <\(summary.messageID ?? "?")>")
-        try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name, outcome: outcome, ticket: nil,
-                                 message: row, at: at)
-        return .account(outcome)
+        return Applied(.account(outcome), ticket: nil, message: row)
     }
 }

@@ -16,20 +16,23 @@ extension Ingestor {
         // Judged by arrival time (never later than now): mail that waited in new/ during downtime came at its pace.
         let now = min(clock.now(), plan.arrival ?? clock.now())
         let limits = config.limits
-        var mine = try refilled("sender:" + sender, burst: limits.senderBurst, rate: limits.senderRate, now: now)
+        // Mail the MTA did not verify has a bucket of its own, so a flood forged in a customer's name does not hold
+        // back the customer's own (verified) mail.
+        let key = (plan.standing.auth == .verified ? "sender:" : "sender-unverified:") + sender
+        var mine = try refilled(key, burst: limits.senderBurst, rate: limits.senderRate, now: now)
         var all = try refilled("*", burst: limits.globalBurst, rate: limits.globalRate, now: now)
         if mine.tokens < 1 {
-            try store.setBucket("sender:" + sender, mine)
+            try store.setBucket(key, mine)
             return ("\(sender) sent more than sender_burst = \(limits.senderBurst), then sender_rate = \(limits.senderRate)", false)
         }
         if all.tokens < 1 {
-            try store.setBucket("sender:" + sender, mine)
+            try store.setBucket(key, mine)
             try store.setBucket("*", all)
             return ("all senders together sent more than global_burst = \(limits.globalBurst), then global_rate = \(limits.globalRate)", true)
         }
         mine.tokens -= 1
         all.tokens -= 1
-        try store.setBucket("sender:" + sender, mine)
+        try store.setBucket(key, mine)
         try store.setBucket("*", all)
         return nil
     }
@@ -44,7 +47,7 @@ extension Ingestor {
 
     /// Records a mail over a limit on the open held ticket of its sender (or of the storm), made if needed.
     func hold(_ plan: IngestPlan, reason: String, global: Bool, mailbox: Configuration.Mailbox, split: ReplyText.Split,
-              rawPath: String, at: String) throws -> IngestOutcome {
+              rawPath: String, at: String) throws -> Applied {
         let summary = plan.summary
         let sender = plan.sender?.address.lowercased() ?? "?"
         let requester = global
@@ -64,8 +67,6 @@ extension Ingestor {
         let row = try recordInbound(plan, ticket: number, visibility: "internal", kind: summary.automatic == nil ? "mail" : "automatic",
                                     text: split.new, quoted: split.quoted, rawPath: rawPath, at: at)
         let outcome = IngestOutcome.held(number)
-        try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
-                                 outcome: "\(outcome): \(reason)", ticket: number, message: row, at: at)
-        return outcome
+        return Applied(outcome, ledger: "\(outcome): \(reason)", ticket: number, message: row)
     }
 }

@@ -29,8 +29,8 @@ extension Ingestor {
         case .newTicket: newTicket = true
         case .bounce: break
         }
-        // Replies to a welcome mail never open a ticket, automatic or not.
-        if plan.agent == nil, newTicket, let invited = try store.welcomeRecipient(answering: summary.inReplyTo + summary.references.reversed()) {
+        // Replies to a welcome mail never open a ticket, automatic or not (a stranger's does: it confirms nothing).
+        if plan.agent == nil, newTicket, !plan.isStranger, let invited = try store.welcomeRecipient(answering: summary.inReplyTo + summary.references.reversed()) {
             return .welcomeReply(invited: invited)
         }
         guard summary.automatic == nil, plan.sender != nil else { return nil }
@@ -39,13 +39,15 @@ extension Ingestor {
             return target.map { .agentMail(claim, ticket: $0) }
         }
         guard newTicket else { return nil }
-        if MailCommands.isStatusRequest(summary.subject) { return .statusRequest }
+        // A status request the sender may not have (SenderPolicy) is an ordinary ticket: an agent answers it.
+        if MailCommands.isStatusRequest(summary.subject), plan.may(.statusSummary).allowed { return .statusRequest }
+        // A reset request is never a ticket: refused ones (resetCodeByMail) are recorded and not answered.
         if MailCommands.isPasswordResetRequest(summary.subject) { return .passwordResetRequest }
         return nil
     }
 
     /// Handles the mail that is not a plain customer message; nil leaves it to ordinary ingestion.
-    func applyWork(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String, split: ReplyText.Split, at: String) throws -> IngestOutcome? {
+    func applyWork(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String, split: ReplyText.Split, at: String) throws -> Applied? {
         let summary = plan.summary
         switch try work(plan) {
         case nil:
@@ -64,17 +66,13 @@ extension Ingestor {
                                         quoted: split.quoted, rawPath: rawPath, at: at)
             try store.audit(ticket: number, actor: claim.address, action: "forged agent mail", detail: claim.reason, cause: row, at: at)
             try warnAgent(claim, about: number, plan: plan, cause: row)
-            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
-                                     outcome: "unverified agent mail kept as an internal note on #\(number)", ticket: number, message: row, at: at)
-            return .reply(number)
+            return Applied(.reply(number), ledger: "unverified agent mail kept as an internal note on #\(number)", ticket: number, message: row)
         case .statusRequest:
             // A customer asking for their tickets: answered, no ticket opened.
             let row = try recordInbound(plan, ticket: nil, visibility: "internal", kind: "mail", text: split.new, quoted: split.quoted,
                                         rawPath: rawPath, at: at)
             try sendStatusSummary(to: plan.sender!, mailbox: mailbox, answering: summary, cause: row)
-            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
-                                     outcome: IngestOutcome.statusSummary.description, ticket: nil, message: row, at: at)
-            return .statusSummary
+            return Applied(.statusSummary, ticket: nil, message: row)
         case .passwordResetRequest:
             return try resetCodeByMail(plan, sender: plan.sender!, mailbox: mailbox, split: split, rawPath: rawPath, at: at)
         }
@@ -97,7 +95,10 @@ extension Ingestor {
         case .statusRequest:
             return "a status request: answer with the sender's ticket summary; no ticket"
         case .passwordResetRequest:
-            return "a password reset request: mail a one-time code to the sender; no ticket"
+            let may = plan.may(.resetCode)
+            return may.allowed
+                ? "a password reset request: mail a one-time code to the sender (within the limits per address and per client); no ticket"
+                : "a password reset request, refused: \(may.why); recorded, not answered, no ticket"
         }
     }
 
@@ -109,7 +110,8 @@ extension Ingestor {
         let row = try store.addMessage(Store.NewMessage(
             ticket: ticket, direction: "in", visibility: visibility, kind: kind, authorAddress: sender, authorName: plan.sender?.name,
             messageID: summary.messageID, date: summary.date?.iso8601 ?? at, subject: summary.subject, text: text, quoted: quoted,
-            html: summary.html, rawPath: rawPath, automatic: summary.automatic?.description, routing: plan.decision.reason), at: at)
+            html: summary.html, rawPath: rawPath, automatic: summary.automatic?.description, routing: plan.decision.reason,
+            senderAuth: plan.standing.auth.rawValue), at: at)
         for a in summary.attachments {
             try store.addAttachment(message: row, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256,
                                     inline: a.inline, contentID: a.contentID)
@@ -122,15 +124,23 @@ extension Ingestor {
 
     // MARK: - Agents
 
-    private func agentMail(_ number: Int64, claim: AgentClaim, plan: IngestPlan, mailbox: Configuration.Mailbox, split: ReplyText.Split, rawPath: String, at: String) throws -> IngestOutcome {
+    private func agentMail(_ number: Int64, claim: AgentClaim, plan: IngestPlan, mailbox: Configuration.Mailbox, split: ReplyText.Split, rawPath: String, at: String) throws -> Applied {
         let summary = plan.summary
         let parsed = MailCommands.parseAgent(split.new)
         let facts = try store.ticketFacts(number)
         var problems = parsed.problems
         // Check every command against the ticket before changing anything.
         var resolvedAgents: [Int: Store.AgentRow] = [:]
+        var ccCount = facts?.ccCount ?? 0
+        var ccAdded: Set<String> = []
         for (line, command) in parsed.commands {
             switch command {
+            case .ccAdd(let a) where !(facts?.participants.contains(a.lowercased()) ?? false) && ccAdded.insert(a.lowercased()).inserted:
+                ccCount += 1
+                if ccCount > config.limits.participantsPerTicket {
+                    problems.append(CommandProblem(line: line, text: "#cc add \(a)",
+                                                   message: "ticket #\(number) would have more than participants_per_ticket = \(config.limits.participantsPerTicket) Cc participants; remove one first (#cc remove)"))
+                }
             case .assign(let who):
                 if let a = try store.agent(matching: who) { resolvedAgents[line] = a } else {
                     problems.append(CommandProblem(line: line, text: "#assign \(who)", message: unknownAgent(who)))
@@ -157,10 +167,8 @@ extension Ingestor {
             try mailer.queue(.commandError, ticket: number, to: .init(address: claim.address, name: claim.name, isAgent: true),
                              values: ["errors": errors], answering: summary, causeMessage: row)
             try store.audit(ticket: number, actor: claim.address, action: "commands refused", detail: errors, cause: row, at: at)
-            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
-                                     outcome: "agent mail with invalid commands on #\(number): nothing applied", ticket: number, message: row, at: at)
             log(.notice, "ticket #\(number): commands from \(claim.address) refused: \(errors.replacingNewlines)")
-            return .agentMail(number)
+            return Applied(.agentMail(number), ledger: "agent mail with invalid commands on #\(number): nothing applied", ticket: number, message: row)
         }
         try store.touch(number, customerReply: false, at: at)
         var notices: [TemplateKind] = []
@@ -206,9 +214,7 @@ extension Ingestor {
             }
         }
         for kind in notices { try tellCustomer(kind, number, cause: row) }
-        try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
-                                 outcome: IngestOutcome.agentMail(number).description, ticket: number, message: row, at: at)
-        return .agentMail(number)
+        return Applied(.agentMail(number), ticket: number, message: row)
     }
 
     // MARK: - Agents' actions (agent mail and `postdesk tickets assign|status|reply` share them)
@@ -275,7 +281,10 @@ extension Ingestor {
         guard let ticket = try store.mailContext(ticket: number) else { return }
         let agentAddresses = Set(config.agents.map { $0.address.lowercased() })
         var recipients: [(String, String?)] = [(ticket.requester, ticket.requesterName)]
-        recipients += ticket.participants.filter { !agentAddresses.contains($0.address.lowercased()) }.map { ($0.address, $0.name) }
+        // At most the requester and participants_per_ticket others, however many a ticket holds (an older
+        // database may have more than the cap allows now).
+        recipients += ticket.participants.filter { !agentAddresses.contains($0.address.lowercased()) && $0.address.lowercased() != ticket.requester.lowercased() }
+            .prefix(config.limits.participantsPerTicket).map { ($0.address, $0.name) }
         var seen: Set<String> = []
         for (address, name) in recipients where seen.insert(address.lowercased()).inserted {
             try mailer.queue(.relay, ticket: number, fromName: fromName(speaker),
@@ -328,6 +337,27 @@ extension Ingestor {
             """
         try mailer.queue(.commandError, ticket: number, to: .init(address: claim.address, name: claim.name, isAgent: true),
                          values: ["errors": errors], causeMessage: cause)
+    }
+
+    /// The agents' notice's lines about the sender and the people in To/Cc (`TemplateKind.senderNotes`): whether
+    /// the MTA verified the sender, who was in To/Cc, who joined, and who did not and why. Long lists are cut
+    /// at 20 addresses, with how many more there were.
+    func identityNotes(_ plan: IngestPlan) -> [String: String] {
+        var values: [String: String] = [:]
+        switch plan.standing.auth {
+        case .verified: values["sender_verified"] = plan.agent?.verified == true && !plan.auth.verified ? plan.agent!.reason : plan.auth.reason
+        case .unverified: values["sender_unverified"] = plan.auth.reason
+        case .failed: values["sender_failed"] = plan.auth.reason
+        }
+        func list(_ items: [String]) -> String {
+            items.count <= 20 ? items.joined(separator: ", ") : items.prefix(20).joined(separator: ", ") + " and \(items.count - 20) more"
+        }
+        let joined = plan.decision.newParticipants.map(\.address)
+        let notJoined = plan.decision.notJoined
+        values["recipients"] = list(joined + notJoined.map(\.address))
+        values["cc_joined"] = list(joined)
+        values["cc_not_joined"] = list(notJoined.map { "\($0.address) (\($0.why))" })
+        return values.filter { !$0.value.isEmpty }
     }
 
     // MARK: - Customers

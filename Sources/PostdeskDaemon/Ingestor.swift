@@ -1,5 +1,6 @@
 import Dispatch
 import PostdeskCore
+import PostdeskCrypt
 import PostdeskMail
 import PostdeskStore
 import PostdeskSystem
@@ -56,6 +57,49 @@ public struct IngestPlan: Sendable {
     /// When the mail arrived (its maildir file's modification time), for the inbound limits: a backlog taken in
     /// after downtime is judged by when it came, not by when it is read.
     public var arrival: Int64? = nil
+    /// What the operator's MTA said about the sender (Authentication-Results in the trust window).
+    public var auth = SenderAuthentication.Verdict(result: .unverified, reason: "not read")
+    /// The sender as `SenderPolicy` sees it: the verdict (verified for a proven agent) and a confirmed account.
+    public var standing = SenderPolicy.Standing(auth: .unverified)
+    /// A reset code and its yescrypt hash, made in the batch's parallel prepare phase for a mail that asks for
+    /// one (never inside the ingest transaction); nil for every other mail.
+    var resetCode: PreparedCode? = nil
+
+    /// Whether the mail is a stranger's (`SenderPolicy.isStranger`): its own ticket, nobody along, no command,
+    /// no automatic answer.
+    public var isStranger: Bool { SenderPolicy.isStranger(standing.auth, policy: policy) }
+    var policy = Configuration.CustomerAuth.verified
+
+    /// Whether the sender may do `act` (`SenderPolicy.may`).
+    public func may(_ act: SenderPolicy.Act) -> (allowed: Bool, why: String) { SenderPolicy.may(act, standing, policy: policy) }
+}
+
+/// A one-time code and its yescrypt hash, made before a transaction opens (the hash takes about 15 ms).
+public struct PreparedCode: Sendable {
+    public var code: String
+    public var hash: String
+
+    public static func make() throws -> PreparedCode {
+        let code = OneTimeCode.generate()
+        return PreparedCode(code: code, hash: try PasswordHash.make(code))
+    }
+}
+
+/// What applying one mail did, and what the exactly-once ledger records of it: every branch of ingestion
+/// returns one, and `processBatch` writes the ledger row from it in one place.
+struct Applied {
+    var outcome: IngestOutcome
+    /// The ledger's `outcome` text (the outcome's description unless the branch says more).
+    var ledger: String
+    var ticket: Int64?
+    var message: Int64?
+
+    init(_ outcome: IngestOutcome, ledger: String? = nil, ticket: Int64?, message: Int64?) {
+        self.outcome = outcome
+        self.ledger = ledger ?? outcome.description
+        self.ticket = ticket
+        self.message = message
+    }
 }
 
 public struct AgentClaim: Sendable, Hashable {
@@ -174,6 +218,8 @@ public final class Ingestor: @unchecked Sendable {
         var message: Message
         var summary: MessageSummary
         var key: String
+        /// For a reset request whose sender may be given a code: made in `prepareResetCodes`.
+        var resetCode: PreparedCode? = nil
     }
 
     /// Ingests a batch in one transaction. Files are written first and synced once, right before the commit;
@@ -218,6 +264,7 @@ public final class Ingestor: @unchecked Sendable {
             }
         }
         guard !prepared.isEmpty else { return zip(entries, outcomes.map { $0! }).map { ($0, $1) } }
+        prepareResetCodes(&prepared)
 
         var seen: [Int] = []
         var quarantines: [(Int, String)] = []
@@ -236,6 +283,7 @@ public final class Ingestor: @unchecked Sendable {
                     }
                     var plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox)
                     plan.arrival = FileSystem.modificationTime(of: p.path)
+                    plan.resetCode = p.resetCode
                     if let reason = plan.quarantineReason {
                         quarantines.append((p.index, reason))
                         continue
@@ -244,7 +292,12 @@ public final class Ingestor: @unchecked Sendable {
                     let w = try writeFiles(plan, p, rawPath: rawPath)
                     written += w.files
                     folders.formUnion(w.folders)
-                    let outcome = try applyToDatabase(plan, mailbox: mailbox, rawPath: rawPath)
+                    let applied = try applyToDatabase(plan, mailbox: mailbox, rawPath: rawPath)
+                    // The one ledger write, for every kind of outcome: a branch cannot forget it.
+                    try store.recordIngested(key: plan.key, messageID: plan.summary.messageID, mailbox: mailbox.name,
+                                             outcome: applied.ledger, ticket: applied.ticket, message: applied.message,
+                                             at: clock.now().iso8601)
+                    let outcome = applied.outcome
                     outcomes[p.index] = outcome
                     seen.append(p.index)
                     logLines.append("mailbox \(mailbox.name): \(entries[p.index].name): \(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
@@ -308,8 +361,26 @@ public final class Ingestor: @unchecked Sendable {
             ?? summary.replyTo.first(where: usable)
             ?? AddressParser.parseList(message.headers["Return-Path"]?.value ?? "").addresses.first(where: usable)
         let own = Set(config.mailboxes.map { $0.address.lowercased() })
+        let from = sender?.address.lowercased() ?? ""
+        let auth = senderAuthentication(message, from: from)
+        var claim: AgentClaim? = nil
+        if !from.isEmpty, let agent = config.agents.first(where: { $0.address.lowercased() == from }) {
+            let proven = config.helpdesk.agentAuth == .from
+                ? (true, "agent_auth = from trusts the From address") : (auth.verified, auth.reason)
+            claim = AgentClaim(key: agent.id, address: agent.address, name: agent.name, verified: proven.0, reason: proven.1)
+        }
+        // A proven agent is verified whatever agent_auth says; a confirmed account counts only under
+        // customer_auth = confirmed (the one lookup it needs is made only then).
+        var standing = SenderPolicy.Standing(auth: claim?.verified == true ? .verified : auth.result)
+        if config.helpdesk.customerAuth == .confirmed, standing.auth == .unverified, !from.isEmpty {
+            standing.confirmedAccount = try store.customerAccount(address: from)?.confirmedAt != nil
+        }
         var input = RoutingInput(queue: mailbox.name, mailboxAddress: mailbox.address, ownAddresses: own,
                                  from: sender?.address ?? "", recipients: summary.to + summary.cc, automatic: summary.automatic)
+        input.sender = standing
+        input.policy = config.helpdesk.customerAuth
+        input.participantsPerMail = config.limits.participantsPerMail
+        input.participantsPerTicket = config.limits.participantsPerTicket
         // Threading: In-Reply-To first, then References newest first.
         for id in summary.inReplyTo + summary.references.reversed() {
             if let number = try store.ticket(forMessageID: id), let facts = try store.ticketFacts(number) {
@@ -335,20 +406,48 @@ public final class Ingestor: @unchecked Sendable {
             quarantineReason = "no sender address (no usable From, Sender, Reply-To or Return-Path)"
         }
         let ticket = try decision.ticket.flatMap { try store.ticketFacts($0) }
-        var claim: AgentClaim? = nil
-        if let from = sender?.address.lowercased(), let agent = config.agents.first(where: { $0.address.lowercased() == from }) {
-            let verdict: AgentAuthentication.Verdict
-            switch config.helpdesk.agentAuth {
-            case .from: verdict = .init(passed: true, reason: "agent_auth = from trusts the From address")
-            case .authenticationResults:
-                verdict = AgentAuthentication.verify(
-                    fields: message.headers.all("Authentication-Results").map(\.value), trustedID: config.helpdesk.trustedAuthservID ?? "",
-                    fromAddress: from)
-            }
-            claim = AgentClaim(key: agent.id, address: agent.address, name: agent.name, verified: verdict.passed, reason: verdict.reason)
+        var plan = IngestPlan(key: key, summary: summary, sender: sender, decision: decision, ticket: ticket, quarantineReason: quarantineReason,
+                              agent: claim)
+        plan.auth = auth
+        plan.standing = standing
+        plan.policy = config.helpdesk.customerAuth
+        return plan
+    }
+
+    /// What the operator's MTA said about the sender of `message` (pure: `SenderAuthentication`).
+    func senderAuthentication(_ message: Message, from: String) -> SenderAuthentication.Verdict {
+        let fields = message.headers.lazy.filter {
+            let n = $0.name.lowercased()
+            return n == "received" || n == "authentication-results"
+        }.map { (name: $0.name, value: $0.value) }
+        return SenderAuthentication.verify(fields: Array(fields), trustedID: config.helpdesk.trustedAuthservID,
+                                           ownHosts: config.helpdesk.mtaHosts, fromAddress: from)
+    }
+
+    /// Makes a reset code and its yescrypt hash (about 15 ms each) for every mail of the batch that asks for one
+    /// and whose sender may have one as far as the mail alone tells (`SenderPolicy`; a confirmed account is looked
+    /// up later, in the transaction), on both cores, before the transaction opens.
+    func prepareResetCodes(_ prepared: inout [Prepared]) {
+        let wanted = prepared.indices.filter { i in
+            let p = prepared[i]
+            guard p.summary.automatic == nil, MailCommands.isPasswordResetRequest(p.summary.subject) else { return false }
+            let from = p.summary.from.first?.address.lowercased() ?? ""
+            let auth = senderAuthentication(p.message, from: from).result
+            let policy = config.helpdesk.customerAuth
+            return SenderPolicy.may(.resetCode, .init(auth: auth, confirmedAccount: true), policy: policy).allowed
         }
-        return IngestPlan(key: key, summary: summary, sender: sender, decision: decision, ticket: ticket, quarantineReason: quarantineReason,
-                          agent: claim)
+        guard !wanted.isEmpty else { return }
+        let codes = UnsafeMutableBufferPointer<PreparedCode?>.allocate(capacity: wanted.count)
+        codes.initialize(repeating: nil)
+        defer {
+            _ = codes.deinitialize()
+            codes.deallocate()
+        }
+        nonisolated(unsafe) let slots = codes
+        DispatchQueue.concurrentPerform(iterations: wanted.count) { k in
+            slots[k] = try? PreparedCode.make()
+        }
+        for (k, i) in wanted.enumerated() { prepared[i].resetCode = codes[k] }
     }
 
     /// Message-ID plus a hash of the content that does not change between deliveries: the header fields
@@ -417,7 +516,7 @@ public final class Ingestor: @unchecked Sendable {
     }
 
     /// The database half of ingesting one message; runs inside the batch's transaction.
-    private func applyToDatabase(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String) throws -> IngestOutcome {
+    private func applyToDatabase(_ plan: IngestPlan, mailbox: Configuration.Mailbox, rawPath: String) throws -> Applied {
         let summary = plan.summary
         let at = clock.now().iso8601
         var split = ReplyText.split(summary.text)
@@ -466,8 +565,15 @@ public final class Ingestor: @unchecked Sendable {
                 }
                 try store.touch(number, customerReply: automatic == nil, at: at)
                 if automatic == nil, let rest = MailCommands.customerClose(split.new) {
-                    split.new = rest
-                    try customerCloses(number, plan: plan, at: at)
+                    let may = plan.may(.close)
+                    if may.allowed {
+                        split.new = rest
+                        try customerCloses(number, plan: plan, at: at)
+                    } else {
+                        // The line stays in the text, so the agents see what was asked.
+                        try store.audit(ticket: number, actor: senderAddress ?? "?", action: "#close refused", detail: may.why, cause: nil, at: at)
+                        log(.notice, "ticket #\(number): #close from \(senderAddress ?? "?") not applied: \(may.why)")
+                    }
                 }
                 outcome = .reply(number)
             case .bounce(let number):
@@ -482,10 +588,13 @@ public final class Ingestor: @unchecked Sendable {
                     try store.audit(ticket: ticket, actor: senderAddress ?? "?", action: "cc added", detail: p.address, cause: messageRow, at: at)
                 }
             }
+            if plan.isStranger, let ticket {
+                try store.audit(ticket: ticket, actor: senderAddress ?? "?", action: "failed authentication", detail: plan.auth.reason,
+                                cause: messageRow, at: at)
+                log(.warning, "mail from \(senderAddress ?? "?") <\(summary.messageID ?? "none")> failed sender authentication (\(plan.auth.reason)): ticket #\(ticket) of its own, no answer")
+            }
             if !unanswered { try queueMail(for: outcome, plan: plan, text: split.new, messageRow: messageRow, mailbox: mailbox) }
-            try store.recordIngested(key: plan.key, messageID: summary.messageID, mailbox: mailbox.name,
-                                     outcome: outcome.description, ticket: ticket, message: messageRow, at: at)
-            return outcome
+            return Applied(outcome, ticket: ticket, message: messageRow)
         }
     }
 
@@ -501,14 +610,16 @@ public final class Ingestor: @unchecked Sendable {
         let attachmentNames = summary.attachments.filter { !$0.inline }.map { $0.filename ?? $0.contentType }.joined(separator: ", ")
         // Agents get the text (at most 20,000 characters: the rest is on the ticket), not the whole of a huge mail.
         let excerpt = text.count > 20_000 ? String(text.prefix(20_000)) + "\n\n[… \(text.count - 20_000) more characters on the ticket]" : text
-        let noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": "normal"]
+        var noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": "normal"]
+        for (k, v) in identityNotes(plan) { noticeValues[k] = v }
         func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {
             try mailer.queue(kind, ticket: number, to: agentsToTell(assignee: assignee, mailbox: mailbox, except: senderAddress),
                              values: noticeValues, answering: summary, causeMessage: messageRow)
         }
         switch outcome {
         case .newTicket(let number):
-            if !senderIsAgent {
+            // A stranger's mail (failed authentication) gets no answer: it would go to the real owner of the address.
+            if !senderIsAgent && !plan.isStranger {
                 try mailer.queue(.confirmation, ticket: number, to: .init(address: senderAddress, name: sender.name),
                                  answering: summary, causeMessage: messageRow)
             }

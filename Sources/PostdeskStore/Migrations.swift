@@ -248,6 +248,13 @@ public enum Migrations {
         CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
         CREATE INDEX outbox_message ON outbox(message_id);
         """,
+        // 6: sender verification (issue 14): what the operator's MTA said about each inbound mail's sender, and
+        //    who asked for each reset code by mail (the per-client limit that replaced the global one).
+        """
+        ALTER TABLE messages ADD COLUMN sender_auth TEXT CHECK (sender_auth IN ('verified', 'failed', 'unverified'));
+        ALTER TABLE account_codes ADD COLUMN client TEXT;
+        CREATE INDEX account_codes_client ON account_codes(client, created) WHERE client IS NOT NULL;
+        """,
     ]
 
     /// The schema version this binary writes.

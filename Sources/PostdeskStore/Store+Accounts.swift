@@ -201,11 +201,18 @@ extension Store {
         return Int(try db.query("SELECT count(*) FROM account_codes WHERE created >= ?", [.integer(since)]).first?[0].int ?? 0)
     }
 
-    /// Stores a new code's hash; the customer's earlier codes stop working.
-    public func addCode(customer: Int64, hash: String, requestedBy: String, now: Int64, expires: Int64) throws {
+    /// Codes issued since `since` at the request of one client (`ip:ADDRESS`, or `domain:DOMAIN` when the
+    /// client's address is unknown): the per-client limit on codes by mail.
+    public func codesIssued(client: String, since: Int64) throws -> Int {
+        Int(try db.query("SELECT count(*) FROM account_codes WHERE client = ? AND created >= ?",
+                         [.text(client), .integer(since)]).first?[0].int ?? 0)
+    }
+
+    /// Stores a new code's hash; the customer's earlier codes stop working. `client` is who asked by mail.
+    public func addCode(customer: Int64, hash: String, requestedBy: String, now: Int64, expires: Int64, client: String? = nil) throws {
         try db.run("UPDATE account_codes SET superseded = 1 WHERE customer_id = ? AND used_at IS NULL", [.integer(customer)])
-        try db.run("INSERT INTO account_codes (customer_id, code_hash, requested_by, created, expires) VALUES (?, ?, ?, ?, ?)",
-                   [.integer(customer), .text(hash), .text(requestedBy), .integer(now), .integer(expires)])
+        try db.run("INSERT INTO account_codes (customer_id, code_hash, requested_by, created, expires, client) VALUES (?, ?, ?, ?, ?, ?)",
+                   [.integer(customer), .text(hash), .text(requestedBy), .integer(now), .integer(expires), client.sql])
     }
 
     /// The customer's one code that can still be used at `now`, if any.

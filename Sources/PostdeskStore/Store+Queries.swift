@@ -28,6 +28,9 @@ public struct MessageRecord: Sendable, Hashable {
     public var messageID: String?
     public var text: String
     public var attachments: [AttachmentRecord]
+    /// For inbound mail: what the operator's MTA said about the sender (verified, failed, unverified); nil for
+    /// outbound mail and mail taken in before sender verification.
+    public var senderAuth: String? = nil
 }
 
 public struct AttachmentRecord: Sendable, Hashable {
@@ -99,7 +102,7 @@ extension Store {
         guard let row = try db.query(Self.ticketColumns + " WHERE t.number = ?", [.integer(number)]).first else { return nil }
         var t = try record(row)
         var messages: [MessageRecord] = []
-        for m in try db.query("SELECT id, direction, visibility, kind, author_address, author_name, date, message_id, text FROM messages WHERE ticket = ? ORDER BY id", [.integer(number)]) {
+        for m in try db.query("SELECT id, direction, visibility, kind, author_address, author_name, date, message_id, text, sender_auth FROM messages WHERE ticket = ? ORDER BY id", [.integer(number)]) {
             let id = m.int("id") ?? 0
             let attachments = try db.query("SELECT filename, content_type, size, sha256, inline FROM attachments WHERE message = ? ORDER BY id", [.integer(id)]).map {
                 AttachmentRecord(filename: $0.string("filename"), contentType: $0.string("content_type") ?? "", size: $0.int("size") ?? 0,
@@ -108,7 +111,8 @@ extension Store {
             let author = [m.string("author_name"), m.string("author_address").map { "<\($0)>" }].compactMap { $0 }.joined(separator: " ")
             messages.append(MessageRecord(id: id, direction: m.string("direction") ?? "", visibility: m.string("visibility") ?? "",
                                           kind: m.string("kind") ?? "", author: author, date: m.string("date") ?? "",
-                                          messageID: m.string("message_id"), text: m.string("text") ?? "", attachments: attachments))
+                                          messageID: m.string("message_id"), text: m.string("text") ?? "", attachments: attachments,
+                                          senderAuth: m.string("sender_auth")))
         }
         t.messages = messages
         return t

@@ -78,13 +78,14 @@ public final class Store: @unchecked Sendable {
             let status = TicketStatus(rawValue: row.string("status") ?? "")
         else { return nil }
         var participants = Set(try db.query("SELECT address FROM participants WHERE ticket = ?", [.integer(number)]).compactMap { $0.string("address") })
+        let ccCount = participants.count
         participants.formUnion(try agentAddresses())
         if let org = row.int("org") {
             participants.formUnion(try db.query("SELECT address FROM customers WHERE organization_id = ? AND is_primary_contact = 1",
                                                 [.integer(org)]).compactMap { $0.string("address") })
         }
         return TicketFacts(number: number, status: status, queue: row.string("queue") ?? "",
-                           requester: row.string("requester") ?? "", participants: participants)
+                           requester: row.string("requester") ?? "", participants: participants, ccCount: ccCount)
     }
 
     /// The ticket a Message-ID belongs to (seen inbound or sent by Postdesk).
@@ -141,10 +142,13 @@ public final class Store: @unchecked Sendable {
         public var rawPath: String?
         public var automatic: String?
         public var routing: String?
+        /// verified, failed or unverified (SenderAuthentication) for inbound mail; nil for outbound.
+        public var senderAuth: String? = nil
 
         public init(ticket: Int64?, direction: String, visibility: String, kind: String, authorAddress: String?, authorName: String?,
                     messageID: String?, date: String, subject: String?, text: String, quoted: String?, html: String?,
-                    rawPath: String?, automatic: String?, routing: String?) {
+                    rawPath: String?, automatic: String?, routing: String?, senderAuth: String? = nil) {
+            self.senderAuth = senderAuth
             self.ticket = ticket; self.direction = direction; self.visibility = visibility; self.kind = kind
             self.authorAddress = authorAddress; self.authorName = authorName; self.messageID = messageID; self.date = date
             self.subject = subject; self.text = text; self.quoted = quoted; self.html = html; self.rawPath = rawPath
@@ -155,11 +159,11 @@ public final class Store: @unchecked Sendable {
     public func addMessage(_ m: NewMessage, at: String) throws -> Int64 {
         try db.run("""
             INSERT INTO messages (ticket, direction, visibility, kind, author_address, author_name, message_id, date, subject, text,
-                                  quoted, html, raw_path, automatic, routing, created)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  quoted, html, raw_path, automatic, routing, created, sender_auth)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [m.ticket.sql, .text(m.direction), .text(m.visibility), .text(m.kind), m.authorAddress.sql, m.authorName.sql,
                   m.messageID.sql, .text(m.date), m.subject.sql, .text(m.text), m.quoted.sql, m.html.sql, m.rawPath.sql,
-                  m.automatic.sql, m.routing.sql, .text(at)])
+                  m.automatic.sql, m.routing.sql, .text(at), m.senderAuth.sql])
         let id = db.lastInsertRowID
         if let ticket = m.ticket, let mid = m.messageID {
             try db.run("INSERT OR IGNORE INTO message_ids (message_id, ticket, message) VALUES (?, ?, ?)",
