@@ -326,7 +326,7 @@ extension Ingestor {
         try mailer.queue(kind, ticket: number, to: .init(address: ticket.requester, name: ticket.requesterName), causeMessage: cause)
     }
 
-    private func warnAgent(_ claim: AgentClaim, about number: Int64, plan: IngestPlan, cause: Int64?) throws {
+    func warnAgent(_ claim: AgentClaim, about number: Int64, plan: IngestPlan, cause: Int64?) throws {
         let errors = """
             A mail from your address (\(claim.address)) could not be proven to be yours and was not acted on:
             Subject: \(plan.summary.subject ?? "(none)")

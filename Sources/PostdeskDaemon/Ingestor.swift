@@ -591,6 +591,11 @@ public final class Ingestor: @unchecked Sendable {
             if plan.isStranger, let ticket {
                 try store.audit(ticket: ticket, actor: senderAddress ?? "?", action: "failed authentication", detail: plan.auth.reason,
                                 cause: messageRow, at: at)
+                if let claim = plan.agent {
+                    // An agent's address forged: the real agent hears of it (an agent is no backscatter victim).
+                    try store.audit(ticket: ticket, actor: claim.address, action: "forged agent mail", detail: claim.reason, cause: messageRow, at: at)
+                    try warnAgent(claim, about: ticket, plan: plan, cause: messageRow)
+                }
                 log(.warning, "mail from \(senderAddress ?? "?") <\(summary.messageID ?? "none")> failed sender authentication (\(plan.auth.reason)): ticket #\(ticket) of its own, no answer")
             }
             if !unanswered { try queueMail(for: outcome, plan: plan, text: split.new, messageRow: messageRow, mailbox: mailbox) }

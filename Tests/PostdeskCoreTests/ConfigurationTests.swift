@@ -70,7 +70,9 @@ import Testing
         #expect(c.mailboxes[0].maildir == "/etc/postdesk/mail/support")
         #expect(c.mailboxes[0].tag == "support")
         #expect(c.warnings.map(\.description) == [
-            "/etc/postdesk/postdesk.conf:2: warning: agent_auth = from trusts the From: address alone: anyone can pose as an agent; use it only on closed networks"
+            "/etc/postdesk/postdesk.conf:2: warning: agent_auth = from trusts the From: address alone: anyone can pose as an agent; use it only on closed networks",
+            // Issue 14: without trusted_authserv_id no sender is verified.
+            "/etc/postdesk/postdesk.conf: warning: trusted_authserv_id is not set: no sender is verified, so customers cannot add people in Cc, #close, or ask for a status summary or a reset code by mail; set it to the authserv-id your MTA writes in Authentication-Results",
         ])
     }
 
@@ -112,7 +114,7 @@ import Testing
             Issue.record("accepted")
             return
         }
-        #expect(e.problems.map(\.line) == [2, 3, 0])  // and the missing mailbox
+        #expect(e.problems.map(\.line) == [2, 3, 0, 0])  // and the missing mailbox, and the warning that trusted_authserv_id is unset
     }
 
     @Test(arguments: [("30s", 30), ("15m", 900), ("48h", 172_800), ("2d", 172_800), ("1h30m", 5_400), ("1w", 604_800)])

@@ -261,7 +261,7 @@ import Testing
     ])
     func namesNeverAddAnAddressOrAField(_ agentName: String, _ helpdeskName: String, _ customerName: String) throws {
         let desk = try TestDesk(extraConfig: "\n[agent bob]\naddress = bob@acme.test\nname = \(agentName)\n",
-                                helpdeskConfig: "agent_auth = from\nname = \(helpdeskName)")
+                                helpdeskConfig: "agent_auth = from\ncustomer_auth = from\nname = \(helpdeskName)")
         #expect(desk.config.agents.last?.name == agentName)
         #expect(desk.config.helpdesk.name == helpdeskName)
         try desk.deliver(mail(from: "Ana <ana@example.org>", cc: "Luis <luis@example.org>", id: "t1@example.org"), name: "1")

@@ -21,7 +21,9 @@ final class TestDesk {
     var support: Configuration.Mailbox { config.mailboxes[0] }
     var logs: [String] = []
 
-    init(extraConfig: String = "", helpdeskConfig: String = "agent_auth = from") throws {
+    /// The default trusts From for agents and customers alike (`agent_auth = from`, `customer_auth = from`): most
+    /// tests are about what mail does, not about who sent it; SenderVerificationTests set their own.
+    init(extraConfig: String = "", helpdeskConfig: String = "agent_auth = from\ncustomer_auth = from") throws {
         root = NSTemporaryDirectory() + "postdesk-test-" + UUID().uuidString
         try Maildir(root + "/mail/support").create()
         try Maildir(root + "/mail/sales").create()

@@ -351,7 +351,7 @@ import Testing
                    ('agent_new_ticket', 'alice@acme.test', 'support@acme.test', 'f@acme.test', 1, x'46', 'failed', 80, 80, 99),
                    ('confirmation', 'x@example.org', '', 'suppressed-1', 1, x'', 'suppressed', 70, 70, 70);
             """)
-        #expect(try Migrations.migrate(db) == [5])
+        #expect(try Migrations.migrate(db) == Array(5...Migrations.latest))
         let store = try Store(path: path)
         #expect(try store.db.query("SELECT message_id, status FROM outbox ORDER BY id").map { "\($0[0].string ?? "") \($0[1].string ?? "")" }
                 == ["q@acme.test queued", "s@acme.test sent", "f@acme.test failed", "suppressed-1 suppressed"])
