@@ -433,6 +433,7 @@ enum ExplainCommand: PostdeskCommand {
         c.print("message:    \(file)")
         c.print("subject:    \(s.subject ?? "(none)")")
         c.print("from:       \(plan.sender?.address ?? "(no sender)")")
+        c.print("sender:     \(plan.standing.auth.rawValue) (\(plan.agent?.verified == true && !plan.auth.verified ? plan.agent!.reason : plan.auth.reason))")
         c.print("message-id: \(s.messageID.map { "<\($0)>" } ?? "(none)")")
         c.print("mailbox:    \(mailbox.name) (\(mailbox.address))")
         c.print("automatic:  \(s.automatic?.description ?? "no (a person wrote it)")")
@@ -454,6 +455,10 @@ enum ExplainCommand: PostdeskCommand {
         if let r = plan.decision.reference { c.print("reference:  ticket #\(r) (recorded on the new ticket)") }
         if !plan.decision.newParticipants.isEmpty {
             c.print("joins:      \(plan.decision.newParticipants.map(\.address).joined(separator: ", "))")
+        }
+        if !plan.decision.notJoined.isEmpty {
+            let shown = plan.decision.notJoined.prefix(20).map { "\($0.address) (\($0.why))" }
+            c.print("not added:  \(shown.joined(separator: ", "))\(plan.decision.notJoined.count > 20 ? " and \(plan.decision.notJoined.count - 20) more" : "")")
         }
         let split = ReplyText.split(s.text)
         if split.quoted != nil { c.print("quoted:     history below the new text is kept apart (\(split.quoted!.split(separator: "\n").count) lines)") }
