@@ -466,6 +466,8 @@ enum ExplainCommand: PostdeskCommand {
         switch plan.decision.action {
         case _ where s.automatic != nil:
             c.print("mail:       none: automatic mail is never answered (\(s.automatic!.description))")
+        case .newTicket where plan.isStranger:
+            c.print("mail:       nothing to \(plan.sender?.address ?? "the sender") (it failed authentication: an answer would go to the real owner of the address), a notice to the queue's agents")
         case .newTicket:
             c.print("mail:       a confirmation to \(plan.sender?.address ?? "the sender") (unless an auto-reply rule holds it back), a notice to the queue's agents")
         case .followUp:

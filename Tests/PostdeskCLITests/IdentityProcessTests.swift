@@ -48,7 +48,7 @@ import Testing
     static func desk(port: Int, limits: String = "") throws -> ProcessDesk {
         let desk = try OutboundProcessTests.desk(port: port, extra: limits.isEmpty ? "" : "\n" + limits)
         let text = try String(contentsOfFile: desk.config, encoding: .utf8).replacingOccurrences(
-            of: "agent_auth = from",
+            of: "agent_auth = from\ncustomer_auth = from",
             with: "agent_auth = authentication-results\ntrusted_authserv_id = mx.acme.test\ncustomer_auth = verified")
         try text.write(toFile: desk.config, atomically: true, encoding: .utf8)
         return desk
@@ -249,6 +249,8 @@ import Testing
         #expect(!check.stderr.contains("trusted_authserv_id is not set"))
         let plain = try ProcessDesk()
         defer { plain.remove() }
+        try (try String(contentsOfFile: plain.config, encoding: .utf8)).replacingOccurrences(of: "customer_auth = from\n", with: "")
+            .write(toFile: plain.config, atomically: true, encoding: .utf8)
         let warned = try plain.postdesk(["check-config"])
         #expect(warned.status == 0)
         #expect(warned.stderr.contains("warning: trusted_authserv_id is not set"), "\(warned.stderr)")

@@ -6,7 +6,9 @@ import Testing
 import Glibc
 #endif
 
-/// A helpdesk in a temporary folder for driving the real `postdesk` binary.
+/// A helpdesk in a temporary folder for driving the real `postdesk` binary. It trusts the From address of
+/// agents and customers (`agent_auth = from`, `customer_auth = from`): most process tests are about what mail
+/// does, not who sent it; IdentityProcessTests sets its own.
 struct ProcessDesk {
     let root: String
     var config: String { root + "/postdesk.conf" }
@@ -23,6 +25,7 @@ struct ProcessDesk {
             database = db/postdesk.sqlite
             data_dir = data
             agent_auth = from
+            customer_auth = from
 
             [mailbox support]
             maildir = mail/support
