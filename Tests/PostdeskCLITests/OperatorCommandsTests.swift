@@ -20,6 +20,7 @@ import Glibc
             database = db/postdesk.sqlite
             data_dir = data
             agent_auth = from
+            customer_auth = from
 
             [mailbox support]
             maildir = mail/support
