@@ -28,27 +28,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Anhänge: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ACHTUNG: Diese E-Mail hat die Absenderprüfung NICHT bestanden ({{sender_failed}}). Die From-Adresse ist
-            wahrscheinlich gefälscht: Die E-Mail steht in einem eigenen Ticket, hat niemanden hinzugefügt, keinen
-            Befehl ausgeführt und keine automatische Antwort erhalten. Senden Sie nichts Vertrauliches an diese
-            Adresse, ohne es auf anderem Weg zu prüfen.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            Der Absender ist nicht verifiziert ({{sender_unverified}}): Die From-Adresse kann gefälscht sein. Prüfen
-            Sie das, bevor Sie etwas Vertrauliches senden.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Absender verifiziert: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            In To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Dem Ticket hinzugefügt: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Nicht hinzugefügt: {{cc_not_joined}}
+            {{#sender_failed}}ACHTUNG: Diese E-Mail hat die Absenderprüfung NICHT bestanden ({{sender_failed}}). Die From-Adresse ist wahrscheinlich gefälscht: Die E-Mail steht in einem eigenen Ticket, hat niemanden hinzugefügt, keinen Befehl ausgeführt und keine automatische Antwort erhalten. Senden Sie nichts Vertrauliches an diese Adresse, ohne es auf anderem Weg zu prüfen.
+            {{/sender_failed}}{{#sender_unverified}}Der Absender ist nicht verifiziert ({{sender_unverified}}): Die From-Adresse kann gefälscht sein. Prüfen Sie das, bevor Sie etwas Vertrauliches senden.
+            {{/sender_unverified}}{{#sender_verified}}Absender verifiziert: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Dem Ticket hinzugefügt: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Nicht hinzugefügt: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}
@@ -65,27 +50,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Anhänge: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ACHTUNG: Diese E-Mail hat die Absenderprüfung NICHT bestanden ({{sender_failed}}). Die From-Adresse ist
-            wahrscheinlich gefälscht: Die E-Mail steht in einem eigenen Ticket, hat niemanden hinzugefügt, keinen
-            Befehl ausgeführt und keine automatische Antwort erhalten. Senden Sie nichts Vertrauliches an diese
-            Adresse, ohne es auf anderem Weg zu prüfen.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            Der Absender ist nicht verifiziert ({{sender_unverified}}): Die From-Adresse kann gefälscht sein. Prüfen
-            Sie das, bevor Sie etwas Vertrauliches senden.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Absender verifiziert: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            In To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Dem Ticket hinzugefügt: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Nicht hinzugefügt: {{cc_not_joined}}
+            {{#sender_failed}}ACHTUNG: Diese E-Mail hat die Absenderprüfung NICHT bestanden ({{sender_failed}}). Die From-Adresse ist wahrscheinlich gefälscht: Die E-Mail steht in einem eigenen Ticket, hat niemanden hinzugefügt, keinen Befehl ausgeführt und keine automatische Antwort erhalten. Senden Sie nichts Vertrauliches an diese Adresse, ohne es auf anderem Weg zu prüfen.
+            {{/sender_failed}}{{#sender_unverified}}Der Absender ist nicht verifiziert ({{sender_unverified}}): Die From-Adresse kann gefälscht sein. Prüfen Sie das, bevor Sie etwas Vertrauliches senden.
+            {{/sender_unverified}}{{#sender_verified}}Absender verifiziert: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Dem Ticket hinzugefügt: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Nicht hinzugefügt: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}

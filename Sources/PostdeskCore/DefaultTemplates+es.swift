@@ -29,27 +29,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Adjuntos: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ATENCIÓN: este correo NO superó la autenticación del remitente ({{sender_failed}}). La dirección From
-            probablemente es falsa: el correo está en un ticket propio, no ha añadido a nadie, no ha ejecutado ningún
-            comando y no ha recibido respuesta automática. No envíe nada confidencial a esta dirección sin
-            comprobarlo por otros medios.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            El remitente no está verificado ({{sender_unverified}}): la dirección From puede ser falsa. Compruébelo
-            antes de enviar algo confidencial.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Remitente verificado: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            En To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Se han unido al ticket: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            No añadidos: {{cc_not_joined}}
+            {{#sender_failed}}ATENCIÓN: este correo NO superó la autenticación del remitente ({{sender_failed}}). La dirección From probablemente es falsa: el correo está en un ticket propio, no ha añadido a nadie, no ha ejecutado ningún comando y no ha recibido respuesta automática. No envíe nada confidencial a esta dirección sin comprobarlo por otros medios.
+            {{/sender_failed}}{{#sender_unverified}}El remitente no está verificado ({{sender_unverified}}): la dirección From puede ser falsa. Compruébelo antes de enviar algo confidencial.
+            {{/sender_unverified}}{{#sender_verified}}Remitente verificado: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}En To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Se han unido al ticket: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}No añadidos: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}
@@ -66,27 +51,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Adjuntos: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ATENCIÓN: este correo NO superó la autenticación del remitente ({{sender_failed}}). La dirección From
-            probablemente es falsa: el correo está en un ticket propio, no ha añadido a nadie, no ha ejecutado ningún
-            comando y no ha recibido respuesta automática. No envíe nada confidencial a esta dirección sin
-            comprobarlo por otros medios.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            El remitente no está verificado ({{sender_unverified}}): la dirección From puede ser falsa. Compruébelo
-            antes de enviar algo confidencial.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Remitente verificado: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            En To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Se han unido al ticket: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            No añadidos: {{cc_not_joined}}
+            {{#sender_failed}}ATENCIÓN: este correo NO superó la autenticación del remitente ({{sender_failed}}). La dirección From probablemente es falsa: el correo está en un ticket propio, no ha añadido a nadie, no ha ejecutado ningún comando y no ha recibido respuesta automática. No envíe nada confidencial a esta dirección sin comprobarlo por otros medios.
+            {{/sender_failed}}{{#sender_unverified}}El remitente no está verificado ({{sender_unverified}}): la dirección From puede ser falsa. Compruébelo antes de enviar algo confidencial.
+            {{/sender_unverified}}{{#sender_verified}}Remitente verificado: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}En To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Se han unido al ticket: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}No añadidos: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}

@@ -29,27 +29,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Pièces jointes : {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ATTENTION : ce message a ÉCHOUÉ à l'authentification de l'expéditeur ({{sender_failed}}). L'adresse From
-            est probablement falsifiée : le message est dans un ticket à part, n'a ajouté personne, n'a exécuté
-            aucune commande et n'a reçu aucune réponse automatique. N'envoyez rien de confidentiel à cette adresse
-            sans vérifier par un autre moyen.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            L'expéditeur n'est pas vérifié ({{sender_unverified}}) : l'adresse From peut être falsifiée. Vérifiez
-            avant d'envoyer quoi que ce soit de confidentiel.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Expéditeur vérifié : {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            En To/Cc : {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Ajoutés au ticket : {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Non ajoutés : {{cc_not_joined}}
+            {{#sender_failed}}ATTENTION : ce message a ÉCHOUÉ à l'authentification de l'expéditeur ({{sender_failed}}). L'adresse From est probablement falsifiée : le message est dans un ticket à part, n'a ajouté personne, n'a exécuté aucune commande et n'a reçu aucune réponse automatique. N'envoyez rien de confidentiel à cette adresse sans vérifier par un autre moyen.
+            {{/sender_failed}}{{#sender_unverified}}L'expéditeur n'est pas vérifié ({{sender_unverified}}) : l'adresse From peut être falsifiée. Vérifiez avant d'envoyer quoi que ce soit de confidentiel.
+            {{/sender_unverified}}{{#sender_verified}}Expéditeur vérifié : {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}En To/Cc : {{recipients}}
+            {{/recipients}}{{#cc_joined}}Ajoutés au ticket : {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Non ajoutés : {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}
@@ -66,27 +51,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Pièces jointes : {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ATTENTION : ce message a ÉCHOUÉ à l'authentification de l'expéditeur ({{sender_failed}}). L'adresse From
-            est probablement falsifiée : le message est dans un ticket à part, n'a ajouté personne, n'a exécuté
-            aucune commande et n'a reçu aucune réponse automatique. N'envoyez rien de confidentiel à cette adresse
-            sans vérifier par un autre moyen.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            L'expéditeur n'est pas vérifié ({{sender_unverified}}) : l'adresse From peut être falsifiée. Vérifiez
-            avant d'envoyer quoi que ce soit de confidentiel.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Expéditeur vérifié : {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            En To/Cc : {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Ajoutés au ticket : {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Non ajoutés : {{cc_not_joined}}
+            {{#sender_failed}}ATTENTION : ce message a ÉCHOUÉ à l'authentification de l'expéditeur ({{sender_failed}}). L'adresse From est probablement falsifiée : le message est dans un ticket à part, n'a ajouté personne, n'a exécuté aucune commande et n'a reçu aucune réponse automatique. N'envoyez rien de confidentiel à cette adresse sans vérifier par un autre moyen.
+            {{/sender_failed}}{{#sender_unverified}}L'expéditeur n'est pas vérifié ({{sender_unverified}}) : l'adresse From peut être falsifiée. Vérifiez avant d'envoyer quoi que ce soit de confidentiel.
+            {{/sender_unverified}}{{#sender_verified}}Expéditeur vérifié : {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}En To/Cc : {{recipients}}
+            {{/recipients}}{{#cc_joined}}Ajoutés au ticket : {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Non ajoutés : {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}

@@ -29,27 +29,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Allegati: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ATTENZIONE: questo messaggio NON ha superato l'autenticazione del mittente ({{sender_failed}}).
-            L'indirizzo From è probabilmente falsificato: il messaggio è in un ticket a parte, non ha aggiunto
-            nessuno, non ha eseguito comandi e non ha ricevuto risposte automatiche. Non inviare nulla di riservato a
-            questo indirizzo senza verificare in altro modo.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            Il mittente non è verificato ({{sender_unverified}}): l'indirizzo From potrebbe essere falsificato.
-            Verifica prima di inviare qualcosa di riservato.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Mittente verificato: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            In To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Aggiunti al ticket: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Non aggiunti: {{cc_not_joined}}
+            {{#sender_failed}}ATTENZIONE: questo messaggio NON ha superato l'autenticazione del mittente ({{sender_failed}}). L'indirizzo From è probabilmente falsificato: il messaggio è in un ticket a parte, non ha aggiunto nessuno, non ha eseguito comandi e non ha ricevuto risposte automatiche. Non inviare nulla di riservato a questo indirizzo senza verificare in altro modo.
+            {{/sender_failed}}{{#sender_unverified}}Il mittente non è verificato ({{sender_unverified}}): l'indirizzo From potrebbe essere falsificato. Verifica prima di inviare qualcosa di riservato.
+            {{/sender_unverified}}{{#sender_verified}}Mittente verificato: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Aggiunti al ticket: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Non aggiunti: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}
@@ -66,27 +51,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Allegati: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            ATTENZIONE: questo messaggio NON ha superato l'autenticazione del mittente ({{sender_failed}}).
-            L'indirizzo From è probabilmente falsificato: il messaggio è in un ticket a parte, non ha aggiunto
-            nessuno, non ha eseguito comandi e non ha ricevuto risposte automatiche. Non inviare nulla di riservato a
-            questo indirizzo senza verificare in altro modo.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            Il mittente non è verificato ({{sender_unverified}}): l'indirizzo From potrebbe essere falsificato.
-            Verifica prima di inviare qualcosa di riservato.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Mittente verificato: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            In To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Aggiunti al ticket: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Non aggiunti: {{cc_not_joined}}
+            {{#sender_failed}}ATTENZIONE: questo messaggio NON ha superato l'autenticazione del mittente ({{sender_failed}}). L'indirizzo From è probabilmente falsificato: il messaggio è in un ticket a parte, non ha aggiunto nessuno, non ha eseguito comandi e non ha ricevuto risposte automatiche. Non inviare nulla di riservato a questo indirizzo senza verificare in altro modo.
+            {{/sender_failed}}{{#sender_unverified}}Il mittente non è verificato ({{sender_unverified}}): l'indirizzo From potrebbe essere falsificato. Verifica prima di inviare qualcosa di riservato.
+            {{/sender_unverified}}{{#sender_verified}}Mittente verificato: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Aggiunti al ticket: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Non aggiunti: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}

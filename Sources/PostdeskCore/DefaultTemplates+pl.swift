@@ -30,27 +30,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Załączniki: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            UWAGA: ta wiadomość NIE przeszła uwierzytelnienia nadawcy ({{sender_failed}}). Adres From jest
-            prawdopodobnie sfałszowany: wiadomość trafiła do osobnego zgłoszenia, nikogo nie dodała, nie wykonała
-            żadnego polecenia i nie dostała automatycznej odpowiedzi. Nie wysyłaj na ten adres niczego poufnego bez
-            sprawdzenia innym sposobem.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            Nadawca nie jest zweryfikowany ({{sender_unverified}}): adres From może być sfałszowany. Sprawdź to przed
-            wysłaniem czegoś poufnego.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Nadawca zweryfikowany: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            W To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Dołączyli do zgłoszenia: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Nie dodano: {{cc_not_joined}}
+            {{#sender_failed}}UWAGA: ta wiadomość NIE przeszła uwierzytelnienia nadawcy ({{sender_failed}}). Adres From jest prawdopodobnie sfałszowany: wiadomość trafiła do osobnego zgłoszenia, nikogo nie dodała, nie wykonała żadnego polecenia i nie dostała automatycznej odpowiedzi. Nie wysyłaj na ten adres niczego poufnego bez sprawdzenia innym sposobem.
+            {{/sender_failed}}{{#sender_unverified}}Nadawca nie jest zweryfikowany ({{sender_unverified}}): adres From może być sfałszowany. Sprawdź to przed wysłaniem czegoś poufnego.
+            {{/sender_unverified}}{{#sender_verified}}Nadawca zweryfikowany: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}W To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Dołączyli do zgłoszenia: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Nie dodano: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}
@@ -67,27 +52,12 @@ extension DefaultTemplates {
             {{#attachments}}
             Załączniki: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            UWAGA: ta wiadomość NIE przeszła uwierzytelnienia nadawcy ({{sender_failed}}). Adres From jest
-            prawdopodobnie sfałszowany: wiadomość trafiła do osobnego zgłoszenia, nikogo nie dodała, nie wykonała
-            żadnego polecenia i nie dostała automatycznej odpowiedzi. Nie wysyłaj na ten adres niczego poufnego bez
-            sprawdzenia innym sposobem.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            Nadawca nie jest zweryfikowany ({{sender_unverified}}): adres From może być sfałszowany. Sprawdź to przed
-            wysłaniem czegoś poufnego.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Nadawca zweryfikowany: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            W To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Dołączyli do zgłoszenia: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Nie dodano: {{cc_not_joined}}
+            {{#sender_failed}}UWAGA: ta wiadomość NIE przeszła uwierzytelnienia nadawcy ({{sender_failed}}). Adres From jest prawdopodobnie sfałszowany: wiadomość trafiła do osobnego zgłoszenia, nikogo nie dodała, nie wykonała żadnego polecenia i nie dostała automatycznej odpowiedzi. Nie wysyłaj na ten adres niczego poufnego bez sprawdzenia innym sposobem.
+            {{/sender_failed}}{{#sender_unverified}}Nadawca nie jest zweryfikowany ({{sender_unverified}}): adres From może być sfałszowany. Sprawdź to przed wysłaniem czegoś poufnego.
+            {{/sender_unverified}}{{#sender_verified}}Nadawca zweryfikowany: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}W To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Dołączyli do zgłoszenia: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Nie dodano: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}

@@ -32,26 +32,12 @@ public enum DefaultTemplates {
             {{#attachments}}
             Attachments: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            WARNING: this mail FAILED sender authentication ({{sender_failed}}). The From address is probably forged:
-            the mail is on a ticket of its own, brought nobody along, ran no command and got no automatic answer. Do
-            not send anything confidential to this address without checking by other means.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            The sender is not verified ({{sender_unverified}}): the From address may be forged. Check before sending
-            anything confidential.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Sender verified: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            In To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Joined the ticket: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Not added: {{cc_not_joined}}
+            {{#sender_failed}}WARNING: this mail FAILED sender authentication ({{sender_failed}}). The From address is probably forged: the mail is on a ticket of its own, brought nobody along, ran no command and got no automatic answer. Do not send anything confidential to this address without checking by other means.
+            {{/sender_failed}}{{#sender_unverified}}The sender is not verified ({{sender_unverified}}): the From address may be forged. Check before sending anything confidential.
+            {{/sender_unverified}}{{#sender_verified}}Sender verified: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Joined the ticket: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Not added: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}
@@ -68,26 +54,12 @@ public enum DefaultTemplates {
             {{#attachments}}
             Attachments: {{attachments}}
             {{/attachments}}
-            {{#sender_failed}}
-            WARNING: this mail FAILED sender authentication ({{sender_failed}}). The From address is probably forged:
-            the mail is on a ticket of its own, brought nobody along, ran no command and got no automatic answer. Do
-            not send anything confidential to this address without checking by other means.
-            {{/sender_failed}}
-            {{#sender_unverified}}
-            The sender is not verified ({{sender_unverified}}): the From address may be forged. Check before sending
-            anything confidential.
-            {{/sender_unverified}}
-            {{#sender_verified}}
-            Sender verified: {{sender_verified}}.
-            {{/sender_verified}}
-            {{#recipients}}
-            In To/Cc: {{recipients}}
-            {{/recipients}}
-            {{#cc_joined}}
-            Joined the ticket: {{cc_joined}}
-            {{/cc_joined}}
-            {{#cc_not_joined}}
-            Not added: {{cc_not_joined}}
+            {{#sender_failed}}WARNING: this mail FAILED sender authentication ({{sender_failed}}). The From address is probably forged: the mail is on a ticket of its own, brought nobody along, ran no command and got no automatic answer. Do not send anything confidential to this address without checking by other means.
+            {{/sender_failed}}{{#sender_unverified}}The sender is not verified ({{sender_unverified}}): the From address may be forged. Check before sending anything confidential.
+            {{/sender_unverified}}{{#sender_verified}}Sender verified: {{sender_verified}}.
+            {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
+            {{/recipients}}{{#cc_joined}}Joined the ticket: {{cc_joined}}
+            {{/cc_joined}}{{#cc_not_joined}}Not added: {{cc_not_joined}}
             {{/cc_not_joined}}
 
             {{text}}
