@@ -153,7 +153,7 @@ final class Daemon: @unchecked Sendable {
                     self.readSignals()
                     self.watchdogTick()  // each batch done is progress
                     return self.stopping
-                })
+                }, skippingBackedOff: true)
                 var queued = report.count > 0
                 do {
                     let due = try services.scheduler.runDue()
@@ -171,6 +171,8 @@ final class Daemon: @unchecked Sendable {
                     state = "idle"
                     nextScan = MonotonicClock.seconds + Self.rescanInterval
                 }
+                // A file deferred earlier waits out its own backoff (the Ingestor skips it until then).
+                if let due = services.ingestor.nextDeferredRetry { nextScan = min(nextScan, due) }
                 updateStatus(force: first || !report.outcomes.isEmpty)
                 if first {
                     notifier?.ready(status: statusLine())
@@ -190,8 +192,9 @@ final class Daemon: @unchecked Sendable {
             let ready = Poller.wait([watcher.fileDescriptor, signals.fileDescriptor],
                                     timeoutMilliseconds: Int32(max(0, min(timeout, 60)) * 1000) + 1)
             if ready[0] {
+                // New mail is taken at once, even while other mail is deferred: deferral is per file.
                 watcher.drain()
-                if retryDelay == 0 { nextScan = 0 }
+                nextScan = 0
             }
         }
         notifier?.stopping()

@@ -43,6 +43,18 @@ public struct Maildir: Sendable, Hashable {
         return entries.sorted { Self.arrivalKey($0.name) < Self.arrivalKey($1.name) }
     }
 
+    /// The messages in `new/` or `cur/` (names starting with a dot are not mail), in arrival order.
+    public func entries(in folder: String) throws(SystemError) -> [Entry] {
+        try FileSystem.list(path + "/" + folder).filter { !$0.hasPrefix(".") }
+            .map { Entry(folder: folder, name: $0, path: path + "/" + folder + "/" + $0) }
+            .sorted { Self.arrivalKey($0.name) < Self.arrivalKey($1.name) }
+    }
+
+    /// Sorts entries of both folders in arrival order.
+    public static func inArrivalOrder(_ entries: [Entry]) -> [Entry] {
+        entries.sorted { arrivalKey($0.name) < arrivalKey($1.name) }
+    }
+
     /// Arrival order from a maildir name: the leading seconds, then the microseconds after "M" in the second
     /// part (Postfix writes `SECS.VdevIinodeMusec.host`, Postdesk `SECS.Musec...`), compared as numbers: the
     /// microseconds are not zero-padded, so the names alone sort "M99999" after "M100000". Then the name.
@@ -63,7 +75,7 @@ public struct Maildir: Sendable, Hashable {
         return String(parts[1].dropFirst(2))
     }
 
-    static func isSeen(_ name: String) -> Bool { flags(name).contains("S") }
+    public static func isSeen(_ name: String) -> Bool { flags(name).contains("S") }
 
     /// Moves a processed message to `cur/` with the seen flag, then syncs the folders.
     @discardableResult
