@@ -486,7 +486,7 @@ public final class Ingestor: @unchecked Sendable {
     /// The key of Postdesk's schema 5 and earlier, kept so that their ledger rows stay valid: the Message-ID
     /// plus a hash of the parser's reading of the content (header fields other than `traceFields`, decoded
     /// text and HTML, attachment hashes). It changed with the parser and lost differences past the text cap.
-    static func legacyIdempotencyKey(_ message: Message, _ summary: MessageSummary) -> String {
+    public static func legacyIdempotencyKey(_ message: Message, _ summary: MessageSummary) -> String {
         var hasher = SHA256()
         func add(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update($0) } }
         for field in message.headers where !traceFields.contains(field.name.lowercased()) {

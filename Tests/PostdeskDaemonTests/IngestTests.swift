@@ -188,7 +188,7 @@ import Testing
             Issue.record("not quarantined: \(outcomes)")
             return
         }
-        #expect(id == name)
+        #expect(id == "support." + name)
         #expect(reason.contains("no sender"))
         #expect(desk.files("support", "new").isEmpty)
         let q = desk.config.helpdesk.dataDir + "/quarantine"
