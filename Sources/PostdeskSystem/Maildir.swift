@@ -30,8 +30,9 @@ public struct Maildir: Sendable, Hashable {
         for sub in ["new", "cur", "tmp"] { try FileSystem.makeDirectories(path + "/" + sub, mode: mode) }
     }
 
-    /// Mail to process, oldest name first: everything in `new/`, and messages in `cur/` not yet flagged
-    /// seen (left there by a crash between our rename and our bookkeeping, or by another reader).
+    /// Mail by the flags alone, oldest name first: everything in `new/`, and messages in `cur/` not flagged
+    /// seen. Postdesk's ingestion does not use this: another reader may flag mail Seen before Postdesk took it
+    /// in, so the Ingestor asks its ledger about Seen names in `cur/` (`Ingestor.pendingEntries`).
     public func pending() throws(SystemError) -> [Entry] {
         var entries: [Entry] = []
         for name in try FileSystem.list(path + "/new") where !name.hasPrefix(".") {

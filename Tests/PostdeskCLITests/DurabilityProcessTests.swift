@@ -236,7 +236,7 @@ import Glibc
         let r = try runCommand("python3", ["-c", """
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1])
-            c.executescript("DROP TABLE maildir_names; DROP INDEX ingested_message_id;")
+            c.executescript("DROP TABLE IF EXISTS maildir_names; DROP INDEX IF EXISTS ingested_message_id;")
             c.execute("UPDATE ingested SET key = ?", (sys.argv[2],))
             c.execute("PRAGMA user_version = 5")
             c.commit()
