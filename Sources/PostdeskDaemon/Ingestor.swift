@@ -251,6 +251,8 @@ public final class Ingestor: @unchecked Sendable {
         var message: Message
         var summary: MessageSummary
         var key: String
+        /// The key schema 5 and earlier wrote (`legacyIdempotencyKey`), looked up when `key` is not in the ledger.
+        var legacyKey: String
     }
 
     /// Ingests a batch in one transaction. Files are written first and synced once, right before the commit;
@@ -261,7 +263,7 @@ public final class Ingestor: @unchecked Sendable {
         var outcomes = [IngestOutcome?](repeating: nil, count: entries.count)
         // Read and parse every message of the batch, on both cores: pure CPU work, no shared state (each
         // iteration writes only its own slot).
-        enum Read { case ok([UInt8], Message, MessageSummary, String), failed(SystemError), tooBig }
+        enum Read { case ok([UInt8], Message, MessageSummary, String, String), failed(SystemError), tooBig }
         let reads = UnsafeMutableBufferPointer<Read?>.allocate(capacity: entries.count)
         reads.initialize(repeating: nil)
         defer {
@@ -276,7 +278,8 @@ public final class Ingestor: @unchecked Sendable {
                 if bytes.count > limits.maxMessageBytes { slots[k] = .tooBig; return }
                 let message = Message.parse(bytes, limits: limits)
                 let summary = MessageSummary(message, keepingAttachmentData: true)
-                slots[k] = .ok(bytes, message, summary, Self.exactlyOnceKey(bytes, messageID: summary.messageID))
+                slots[k] = .ok(bytes, message, summary, Self.exactlyOnceKey(bytes, messageID: summary.messageID),
+                               Self.legacyIdempotencyKey(message, summary))
             } catch {
                 slots[k] = .failed(error)
             }
@@ -290,8 +293,9 @@ public final class Ingestor: @unchecked Sendable {
                     : quarantine(entry, mailbox, reason: "unreadable: \(error)", bytes: nil)
             case .tooBig:
                 outcomes[k] = quarantine(entry, mailbox, reason: "larger than the \(limits.maxMessageBytes)-byte limit", bytes: nil)
-            case .ok(let bytes, let message, let summary, let key):
-                prepared.append(Prepared(index: k, path: entry.path, bytes: bytes, message: message, summary: summary, key: key))
+            case .ok(let bytes, let message, let summary, let key, let legacyKey):
+                prepared.append(Prepared(index: k, path: entry.path, bytes: bytes, message: message, summary: summary, key: key,
+                                         legacyKey: legacyKey))
             }
         }
         guard !prepared.isEmpty else { return zip(entries, outcomes.map { $0! }).map { ($0, $1) } }
@@ -474,7 +478,7 @@ public final class Ingestor: @unchecked Sendable {
     /// that mail differently then, a row with the same Message-ID whose stored raw mail has this mail's key.
     func alreadyIngested(_ p: Prepared) throws -> Store.IngestedRecord? {
         if let done = try store.ingested(key: p.key) { return done }
-        if let done = try store.ingested(key: Self.legacyIdempotencyKey(p.message, p.summary)) { return done }
+        if let done = try store.ingested(key: p.legacyKey) { return done }
         guard let id = p.summary.messageID else { return nil }
         for row in try store.ingested(messageID: id) {
             guard let raw = row.rawPath, let bytes = try? FileSystem.readFile(raw, maxBytes: limits.maxMessageBytes + 1) else { continue }
