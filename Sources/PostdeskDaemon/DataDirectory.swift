@@ -8,7 +8,7 @@ import Glibc
 ///     data_dir/mail/YYYY-MM-DD/<key>.eml      every inbound mail as received (by day of arrival)
 ///     data_dir/attachments/ab/cd/<sha256>     decoded attachments, stored once per content
 ///     data_dir/quarantine/{new,cur,tmp}       mail that could not be processed
-///     data_dir/quarantine/reasons/<id>.reason why, and where it came from
+///     data_dir/quarantine/reasons/<id>.reason why, and where it came from (`.replayed` once replayed)
 public struct DataDirectory: Sendable {
     public let path: String
 

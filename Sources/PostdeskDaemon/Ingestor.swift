@@ -184,11 +184,12 @@ public final class Ingestor: @unchecked Sendable {
     static let curRelistInterval = 600.0
 
     /// Mail to take from a maildir: everything in `new/`, and in `cur/` every file the ledger does not know,
-    /// whatever its flags (another reader, Dovecot or an operator, may have flagged mail Seen before Postdesk
-    /// took it in): the ledger decides, not the flag. cur/ can hold a million files, so it is listed only when
-    /// its modification stamp changed since the last look (or that stamp was too recent to tell two changes
-    /// apart), at start, and every 10 minutes; a Seen name is looked up in the ledger once and then kept as a
-    /// hash in memory.
+    /// whatever its flags: another reader (Dovecot, an operator) may have flagged mail Seen before Postdesk
+    /// took it in, and a reader may flag mail Postdesk took in as unread again, which Postdesk then leaves
+    /// alone. The ledger decides, not the flag. cur/ can hold a million files, so it is listed only when its
+    /// modification stamp changed since the last look (or that stamp was too recent to tell two changes
+    /// apart), at start, and every 10 minutes; a name is looked up in the ledger once and then kept as a hash
+    /// in memory.
     func pendingEntries(_ maildir: Maildir, _ mailbox: Configuration.Mailbox) throws -> [Maildir.Entry] {
         let fresh = try maildir.entries(in: "new")
         var state = curFolders[maildir.path] ?? CurFolder()
@@ -204,13 +205,11 @@ public final class Ingestor: @unchecked Sendable {
             state.listedAt = now
             state.waiting = []
             for entry in try maildir.entries(in: "cur") {
-                if Maildir.isSeen(entry.name) {
-                    let h = entry.unique.hashValue
-                    if state.known.contains(h) { continue }
-                    if try store.isIngestedMaildirName(mailbox: mailbox.name, name: entry.unique) {
-                        state.known.insert(h)
-                        continue
-                    }
+                let h = entry.unique.hashValue
+                if state.known.contains(h) { continue }
+                if try store.isIngestedMaildirName(mailbox: mailbox.name, name: entry.unique) {
+                    state.known.insert(h)
+                    continue
                 }
                 state.waiting.append(entry)
             }

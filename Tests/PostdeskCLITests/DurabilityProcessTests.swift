@@ -110,6 +110,15 @@ import Glibc
         #expect(!again.stderr.contains("already ingested"), "\(again.stderr)")
         #expect(try sqliteCount(db, "SELECT count(*) FROM tickets") == 2)
         #expect(try sqliteCount(db, "SELECT count(*) FROM maildir_names") == 2)
+
+        // A reader marks both unread again: Postdesk knows them and leaves their flags alone.
+        #expect(rename(desk.curDir + "/1700000000.s1.test:2,RS", desk.curDir + "/1700000000.s1.test:2,R") == 0)
+        #expect(rename(desk.curDir + "/1700000001.s2.test:2,S", desk.curDir + "/1700000001.s2.test:2,") == 0)
+        let unread = try desk.postdesk(["run", "--once"])
+        #expect(unread.status == 0)
+        #expect(!unread.stderr.contains("already ingested"), "\(unread.stderr)")
+        #expect(desk.files(desk.curDir) == ["1700000000.s1.test:2,R", "1700000001.s2.test:2,"])
+        #expect(try sqliteCount(db, "SELECT count(*) FROM tickets") == 2)
     }
 
     // MARK: - data_dir on another filesystem
