@@ -49,6 +49,14 @@ import Glibc
         #expect(reasons.filter { $0.hasSuffix(".reason") }.count == 2)
         #expect(reasons.filter { $0.hasSuffix(".replayed") } == ["sales.1700000000.same.test.replayed", "support.1700000000.same.test.replayed"])
         #expect(FaultTests.read(q + "/reasons/support.1700000000.same.test.replayed").contains("replayed: "))
+
+        // Another mail under a name the quarantine already holds for this mailbox: a suffixed ID, its own reason.
+        let later = "To: support@acme.test\nSubject: who\nMessage-ID: <q3@x>\n\nanother one, same name\n"
+        try FaultTests.deliver(later, to: desk.root + "/mail/support", name: "1700000000.same.test")
+        #expect(try desk.postdesk(["run", "--once"]).status == 0)
+        #expect(FaultTests.read(q + "/new/support.1700000000.same.test.2") == later)
+        #expect(FaultTests.read(q + "/reasons/support.1700000000.same.test.2.reason").contains("original: 1700000000.same.test"))
+        #expect(desk.files(q + "/new").count == 3)
     }
 
     // MARK: - Existing files are checked
