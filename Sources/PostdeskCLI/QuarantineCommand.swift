@@ -2,6 +2,10 @@ import PostdeskCore
 import PostdeskDaemon
 import PostdeskSystem
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 enum QuarantineCommand: PostdeskCommand {
     static let name = "quarantine"
     static let summary = "mail that could not be processed, and putting it back through"
@@ -10,8 +14,11 @@ enum QuarantineCommand: PostdeskCommand {
                postdesk quarantine replay ID
 
         list     quarantined messages with their mailbox and reason (from data_dir/quarantine)
-        replay   moves message ID back into its mailbox's new/ folder, so the next `run` processes it again
-                 (after the cause is fixed); its reason file is removed. Nothing is ever deleted.
+        replay   moves message ID back into its mailbox's new/ folder (under a fresh maildir name), so the
+                 next `run` processes it again (after the cause is fixed); its reason file becomes a
+                 `.replayed` record that says when and under which name. Nothing is ever deleted: with
+                 data_dir on another filesystem the mail is copied, synced and compared before the
+                 quarantined copy goes.
         """
 
     static func run(_ arguments: [String], _ context: CommandContext) throws(CommandError) -> ExitCode {
@@ -26,7 +33,8 @@ enum QuarantineCommand: PostdeskCommand {
             } ?? []
             if json {
                 console.print(JSONValue.array(records.map {
-                    .object([("id", .string($0.id)), ("mailbox", .string($0.mailbox)), ("at", .string($0.at)), ("reason", .string($0.reason))])
+                    .object([("id", .string($0.id)), ("mailbox", .string($0.mailbox)), ("original", .string($0.originalName)),
+                             ("at", .string($0.at)), ("reason", .string($0.reason))])
                 }).serialized())
             } else if records.isEmpty {
                 console.print("the quarantine is empty")
@@ -46,15 +54,28 @@ enum QuarantineCommand: PostdeskCommand {
                 throw CommandError(.configuration, "message \(id) came from mailbox \(record.mailbox), which is no longer configured")
             }
             let source = data.quarantine.path + "/new/" + id
-            let target = mailbox.maildir + "/new/" + id
+            // A fresh maildir name: the original one may be in use again (in cur/, or in the ledger).
+            let name = Maildir.uniqueName()
+            let target = mailbox.maildir + "/new/" + name
             do {
-                try FileSystem.rename(source, to: target)
-                try FileSystem.syncDirectory(mailbox.maildir + "/new")
-                try FileSystem.remove(reasonFile)
+                // Through the mailbox's tmp/ when data_dir is on another filesystem: copied, synced, compared,
+                // renamed into new/; only then the quarantined copy goes.
+                guard try FileSystem.moveDurably(source, to: target, tmpFolder: mailbox.maildir + "/tmp") else {
+                    throw SystemError("rename", path: target, errno: EEXIST)
+                }
             } catch {
                 throw CommandError(.temporaryFailure, "could not move \(id) back: \(error)")
             }
-            console.print("\(id) is back in \(mailbox.name)'s new/; the next `postdesk run` processes it")
+            // The reason is kept, as a record of the replay (`quarantine list` shows only .reason files).
+            let note = String(decoding: bytes, as: UTF8.self) + "replayed: \(SystemClock().now().iso8601) into \(mailbox.name) new/\(name)\n"
+            do {
+                _ = try FileSystem.writeNewDurably(data.reasons + "/" + id + ".replayed", Array(note.utf8))
+                try FileSystem.remove(reasonFile)
+                try FileSystem.syncDirectory(data.reasons)
+            } catch {
+                console.error("warning: \(id) was replayed as \(name), but its reason file could not be marked replayed: \(error)")
+            }
+            console.print("\(id) is back in \(mailbox.name)'s new/ as \(name); the next `postdesk run` processes it")
             return .ok
         default:
             throw CommandError(.usage, "needs list or replay\n\n" + help)

@@ -16,10 +16,10 @@ enum RunCommand: PostdeskCommand {
     static let help = """
         usage: postdesk run [--once]
 
-        Reads every mailbox's maildir (new/ and unseen cur/), turns each message into a ticket, a reply, a
-        recorded bounce or a quarantined message, exactly once, and moves it to cur/ with the S flag after its
-        database transaction committed. Sends the mail this causes from the outbox, and runs the scheduler
-        (reminders, auto-close).
+        Reads every mailbox's maildir (new/, and mail in cur/ it has not taken in yet, whatever its flags),
+        turns each message into a ticket, a reply, a recorded bounce or a quarantined message, exactly once,
+        and moves it to cur/ with the S flag after its database transaction committed. Sends the mail this
+        causes from the outbox, and runs the scheduler (reminders, auto-close).
 
           --once   process everything pending, the due outbox and the due scheduled jobs, then exit
                    (0, or 75 when something was deferred)
@@ -153,7 +153,7 @@ final class Daemon: @unchecked Sendable {
                     self.readSignals()
                     self.watchdogTick()  // each batch done is progress
                     return self.stopping
-                })
+                }, skippingBackedOff: true)
                 var queued = report.count > 0
                 do {
                     let due = try services.scheduler.runDue()
@@ -168,9 +168,12 @@ final class Daemon: @unchecked Sendable {
                     nextScan = MonotonicClock.seconds + retryDelay
                 } else {
                     retryDelay = 0
-                    state = "idle"
+                    // Still paused while a file deferred earlier waits out its backoff (this scan skipped it).
+                    if services.ingestor.nextDeferredRetry == nil { state = "idle" }
                     nextScan = MonotonicClock.seconds + Self.rescanInterval
                 }
+                // A file deferred earlier waits out its own backoff (the Ingestor skips it until then).
+                if let due = services.ingestor.nextDeferredRetry { nextScan = min(nextScan, due) }
                 updateStatus(force: first || !report.outcomes.isEmpty)
                 if first {
                     notifier?.ready(status: statusLine())
@@ -190,8 +193,9 @@ final class Daemon: @unchecked Sendable {
             let ready = Poller.wait([watcher.fileDescriptor, signals.fileDescriptor],
                                     timeoutMilliseconds: Int32(max(0, min(timeout, 60)) * 1000) + 1)
             if ready[0] {
+                // New mail is taken at once, even while other mail is deferred: deferral is per file.
                 watcher.drain()
-                if retryDelay == 0 { nextScan = 0 }
+                nextScan = 0
             }
         }
         notifier?.stopping()

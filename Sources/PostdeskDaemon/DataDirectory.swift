@@ -8,7 +8,7 @@ import Glibc
 ///     data_dir/mail/YYYY-MM-DD/<key>.eml      every inbound mail as received (by day of arrival)
 ///     data_dir/attachments/ab/cd/<sha256>     decoded attachments, stored once per content
 ///     data_dir/quarantine/{new,cur,tmp}       mail that could not be processed
-///     data_dir/quarantine/reasons/<id>.reason why, and where it came from
+///     data_dir/quarantine/reasons/<id>.reason why, and where it came from (`.replayed` once replayed)
 public struct DataDirectory: Sendable {
     public let path: String
 
@@ -43,13 +43,58 @@ public struct DataDirectory: Sendable {
     }
 
     /// Stores content once under its name (not yet synced: the caller syncs a batch with
-    /// `FileSystem.syncFiles`). Returns whether it wrote; an existing file is left as it is.
+    /// `FileSystem.syncFiles`). A file already there is reused only when it holds exactly these bytes (size,
+    /// then the bytes); anything else (a zero-length leftover of a crash, a truncated or foreign file) is
+    /// replaced through a tmp file and a rename. Either way the caller must sync the file before relying on
+    /// it: a leftover of a killed batch was never synced. Returns what happened.
     @discardableResult
-    public func storeOnce(_ bytes: some Collection<UInt8>, at file: String) throws(SystemError) -> Bool {
-        if FileSystem.kind(of: file) == .file { return false }
+    public func storeOnce(_ bytes: [UInt8], at file: String) throws(SystemError) -> Stored {
+        if FileSystem.kind(of: file) == .file {
+            if FileSystem.contentEquals(file, bytes) { return .reused }
+            try FileSystem.writeReplacing(file, bytes, mode: Self.fileMode)
+            return .repaired
+        }
         try prepareFolder(for: file)
         try FileSystem.writeReplacing(file, bytes, mode: Self.fileMode)
-        return true
+        return .written
+    }
+
+    public enum Stored: Sendable, Hashable {
+        /// There was no file: written.
+        case written
+        /// A file with exactly these bytes was there: kept.
+        case reused
+        /// A file with other content (size or bytes) was there: replaced.
+        case repaired
+    }
+
+    /// A quarantine ID for a mail of `mailbox` named `unique` in its maildir that no quarantined mail, reason
+    /// or replayed record uses yet: `<mailbox>.<unique>`, then `.2`, `.3` ... Two mailboxes may hold the same
+    /// maildir name, and one mail may be quarantined again after a replay.
+    public func freeQuarantineID(mailbox: String, unique: String) -> String {
+        takenQuarantineIDs(mailbox: mailbox, unique: unique).free
+    }
+
+    /// The IDs of this mailbox's maildir name already in use (earlier quarantines of it, or of a mail of the
+    /// same name), and the first free one.
+    public func takenQuarantineIDs(mailbox: String, unique: String) -> (taken: [String], free: String) {
+        let safeMailbox = String(mailbox.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+        let base = safeMailbox + "." + unique
+        var taken: [String] = []
+        var id = base
+        var n = 1
+        while isQuarantineIDTaken(id) {
+            taken.append(id)
+            n += 1
+            id = base + "." + String(n)
+        }
+        return (taken, id)
+    }
+
+    func isQuarantineIDTaken(_ id: String) -> Bool {
+        let q = quarantine.path
+        return [q + "/new/" + id, q + "/cur/" + id, q + "/tmp/" + id, reasons + "/" + id + ".reason", reasons + "/" + id + ".replayed"]
+            .contains { FileSystem.kind(of: $0) != nil }
     }
 
     /// Creates the folder a data file goes in, durably (up to two new levels: ab/cd).

@@ -173,16 +173,22 @@ public final class Ingestor: @unchecked Sendable {
     /// How many bytes of mail one batch may hold in memory (parsed and decoded) at most.
     public var batchBytes = 16 << 20
 
-    /// Processes every pending message of every mailbox, oldest first, in batches.
-    public func processPending(shouldStop: () -> Bool = { false }) -> Report {
+    /// Processes every pending message of every mailbox, oldest first, in batches. With `skippingBackedOff`
+    /// (the daemon), a file deferred before waits out its own backoff while the mail around it is taken.
+    public func processPending(shouldStop: () -> Bool = { false }, skippingBackedOff: Bool = false) -> Report {
         var report = Report()
         do { try refreshAgents() } catch { log(.warning, "cannot read the agents added from the command line: \(error)") }
+        backoff = backoff.filter { FileSystem.kind(of: $0.key) != nil }
         for mailbox in config.mailboxes {
             let maildir = Maildir(mailbox.maildir)
-            let entries: [Maildir.Entry]
-            do { entries = try maildir.pending() } catch {
+            var entries: [Maildir.Entry]
+            do { entries = try pendingEntries(maildir, mailbox) } catch {
                 log(.error, "mailbox \(mailbox.name): cannot list \(mailbox.maildir): \(error)")
                 continue
+            }
+            if skippingBackedOff {
+                let now = MonotonicClock.seconds
+                entries.removeAll { (backoff[$0.path]?.until ?? 0) > now }
             }
             var i = 0
             while i < entries.count {
@@ -197,12 +203,82 @@ public final class Ingestor: @unchecked Sendable {
                 }
                 let batch = Array(entries[i..<end])
                 for (entry, outcome) in processBatch(batch, in: mailbox) {
+                    noteDeferral(entry, outcome)
                     report.outcomes.append((mailbox.name, entry.name, outcome))
                 }
                 i += batch.count
             }
         }
         return report
+    }
+
+    // MARK: - What is pending
+
+    /// What Postdesk knows of one mailbox's cur/: when it last listed it, the folder's modification stamp
+    /// then, the (hashed) unique names known to be in the ledger, and the files there still to be taken.
+    private struct CurFolder {
+        var stamp: Int64? = nil
+        var listedAt = -Double.infinity
+        var known: Set<Int> = []
+        var waiting: [Maildir.Entry] = []
+    }
+    private var curFolders: [String: CurFolder] = [:]
+    /// cur/ is listed again at least this often even when its stamp did not change (a safety net, like the
+    /// 10 s rescan of new/).
+    static let curRelistInterval = 600.0
+
+    /// Mail to take from a maildir: everything in `new/`, and in `cur/` every file the ledger does not know,
+    /// whatever its flags: another reader (Dovecot, an operator) may have flagged mail Seen before Postdesk
+    /// took it in, and a reader may flag mail Postdesk took in as unread again, which Postdesk then leaves
+    /// alone. The ledger decides, not the flag. cur/ can hold a million files, so it is listed only when its
+    /// modification stamp changed since the last look (or that stamp was too recent to tell two changes
+    /// apart), at start, and every 10 minutes; a name is looked up in the ledger once and then kept as a hash
+    /// in memory.
+    func pendingEntries(_ maildir: Maildir, _ mailbox: Configuration.Mailbox) throws -> [Maildir.Entry] {
+        let fresh = try maildir.entries(in: "new")
+        var state = curFolders[maildir.path] ?? CurFolder()
+        let stamp = FileSystem.modificationStamp(of: maildir.path + "/cur")
+        let now = MonotonicClock.seconds
+        if stamp == nil || stamp != state.stamp || now - state.listedAt > Self.curRelistInterval {
+            // A folder's stamp moves in clock ticks of a few milliseconds: one taken within the last two seconds
+            // could hide a change made in the same tick, so it is not trusted and cur/ is listed again next time.
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            let wall = Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+            state.stamp = stamp.flatMap { wall - $0 > 2_000_000_000 ? $0 : nil }
+            state.listedAt = now
+            state.waiting = []
+            for entry in try maildir.entries(in: "cur") {
+                let h = entry.unique.hashValue
+                if state.known.contains(h) { continue }
+                if try store.isIngestedMaildirName(mailbox: mailbox.name, name: entry.unique) {
+                    state.known.insert(h)
+                    continue
+                }
+                state.waiting.append(entry)
+            }
+        }
+        state.waiting.removeAll { state.known.contains($0.unique.hashValue) || FileSystem.kind(of: $0.path) == nil }
+        curFolders[maildir.path] = state
+        return Maildir.inArrivalOrder(fresh + state.waiting)
+    }
+
+    /// Files deferred (database busy, disk full, not movable to the quarantine), each with its own backoff:
+    /// 1, 2, 4 ... 30 s (300 s for a file that could not be quarantined), so one stuck file never holds up
+    /// the mail around it. By path; forgotten when the file is gone or taken.
+    private var backoff: [String: (until: Double, delay: Double)] = [:]
+
+    /// When the next deferred file is due again (monotonic seconds), if any is waiting.
+    public var nextDeferredRetry: Double? { backoff.values.map(\.until).min() }
+
+    private func noteDeferral(_ entry: Maildir.Entry, _ outcome: IngestOutcome) {
+        guard case .deferred(let why) = outcome else {
+            backoff[entry.path] = nil
+            return
+        }
+        let cap = why.hasPrefix("could not quarantine") ? 300.0 : 30.0
+        let delay = min(max((backoff[entry.path]?.delay ?? 0) * 2, 1), cap)
+        backoff[entry.path] = (MonotonicClock.seconds + delay, delay)
     }
 
     /// Ingests one maildir entry: exactly one ticket, reply, recorded bounce or quarantined message.
@@ -220,6 +296,8 @@ public final class Ingestor: @unchecked Sendable {
         var key: String
         /// For a reset request whose sender may be given a code: made in `prepareResetCodes`.
         var resetCode: PreparedCode? = nil
+        /// The key schema 5 and earlier wrote (`legacyIdempotencyKey`), looked up when `key` is not in the ledger.
+        var legacyKey: String
     }
 
     /// Ingests a batch in one transaction. Files are written first and synced once, right before the commit;
@@ -230,7 +308,7 @@ public final class Ingestor: @unchecked Sendable {
         var outcomes = [IngestOutcome?](repeating: nil, count: entries.count)
         // Read and parse every message of the batch, on both cores: pure CPU work, no shared state (each
         // iteration writes only its own slot).
-        enum Read { case ok([UInt8], Message, MessageSummary, String), failed(SystemError), tooBig }
+        enum Read { case ok([UInt8], Message, MessageSummary, String, String), failed(SystemError), tooBig }
         let reads = UnsafeMutableBufferPointer<Read?>.allocate(capacity: entries.count)
         reads.initialize(repeating: nil)
         defer {
@@ -245,7 +323,8 @@ public final class Ingestor: @unchecked Sendable {
                 if bytes.count > limits.maxMessageBytes { slots[k] = .tooBig; return }
                 let message = Message.parse(bytes, limits: limits)
                 let summary = MessageSummary(message, keepingAttachmentData: true)
-                slots[k] = .ok(bytes, message, summary, Self.idempotencyKey(message, summary))
+                slots[k] = .ok(bytes, message, summary, Self.exactlyOnceKey(bytes, messageID: summary.messageID),
+                               Self.legacyIdempotencyKey(message, summary))
             } catch {
                 slots[k] = .failed(error)
             }
@@ -259,8 +338,9 @@ public final class Ingestor: @unchecked Sendable {
                     : quarantine(entry, mailbox, reason: "unreadable: \(error)", bytes: nil)
             case .tooBig:
                 outcomes[k] = quarantine(entry, mailbox, reason: "larger than the \(limits.maxMessageBytes)-byte limit", bytes: nil)
-            case .ok(let bytes, let message, let summary, let key):
-                prepared.append(Prepared(index: k, path: entry.path, bytes: bytes, message: message, summary: summary, key: key))
+            case .ok(let bytes, let message, let summary, let key, let legacyKey):
+                prepared.append(Prepared(index: k, path: entry.path, bytes: bytes, message: message, summary: summary, key: key,
+                                         legacyKey: legacyKey))
             }
         }
         guard !prepared.isEmpty else { return zip(entries, outcomes.map { $0! }).map { ($0, $1) } }
@@ -275,9 +355,10 @@ public final class Ingestor: @unchecked Sendable {
                 var folders: Set<String> = []
                 for p in prepared {
                     // A duplicate: delivered twice, re-read after a crash, or twice in this very batch.
-                    if let done = try store.ingested(key: p.key) {
+                    if let done = try alreadyIngested(p) {
                         outcomes[p.index] = .duplicate(done.ticket)
                         seen.append(p.index)
+                        try store.recordMaildirName(mailbox: mailbox.name, name: entries[p.index].unique)
                         logLines.append("mailbox \(mailbox.name): \(entries[p.index].name) already ingested (\(done.outcome)); only to be moved to cur/")
                         continue
                     }
@@ -297,13 +378,15 @@ public final class Ingestor: @unchecked Sendable {
                     try store.recordIngested(key: plan.key, messageID: plan.summary.messageID, mailbox: mailbox.name,
                                              outcome: applied.ledger, ticket: applied.ticket, message: applied.message,
                                              at: clock.now().iso8601)
+                    try store.recordMaildirName(mailbox: mailbox.name, name: entries[p.index].unique)
                     let outcome = applied.outcome
                     outcomes[p.index] = outcome
                     seen.append(p.index)
                     logLines.append("mailbox \(mailbox.name): \(entries[p.index].name): \(outcome) from \(plan.sender?.address ?? "?") message-id <\(plan.summary.messageID ?? "none")> (\(plan.decision.rule.rawValue))")
                 }
                 // The files the transaction refers to are on disk before it commits.
-                try FileSystem.syncFiles(written)
+                var unique: Set<String> = []
+                try FileSystem.syncFiles(written.filter { unique.insert($0).inserted })
                 for folder in folders.sorted() { try FileSystem.syncDirectory(folder) }
             }
         } catch {
@@ -325,6 +408,7 @@ public final class Ingestor: @unchecked Sendable {
         }
         for line in logLines { log(.info, line) }
         for k in seen {
+            curFolders[maildir.path]?.known.insert(entries[k].unique.hashValue)
             do {
                 try maildir.markSeenUnsynced(entries[k])
                 unmovable.remove(entries[k].path)
@@ -350,7 +434,7 @@ public final class Ingestor: @unchecked Sendable {
     public func plan(_ bytes: [UInt8], mailbox: Configuration.Mailbox) throws -> IngestPlan {
         let message = Message.parse(bytes, limits: limits)
         let summary = MessageSummary(message)
-        return try plan(message, summary, key: Self.idempotencyKey(message, summary), mailbox: mailbox)
+        return try plan(message, summary, key: Self.exactlyOnceKey(bytes, messageID: summary.messageID), mailbox: mailbox)
     }
 
     func plan(_ message: Message, _ summary: MessageSummary, key: String, mailbox: Configuration.Mailbox) throws -> IngestPlan {
@@ -450,10 +534,61 @@ public final class Ingestor: @unchecked Sendable {
         for (k, i) in wanted.enumerated() { prepared[i].resetCode = codes[k] }
     }
 
-    /// Message-ID plus a hash of the content that does not change between deliveries: the header fields
-    /// other than the trace fields MTAs add (Received, Delivered-To, Return-Path, ...), the decoded text and
-    /// HTML, and the SHA-256 of each attachment (already computed for storage, so large mail is hashed once).
-    static func idempotencyKey(_ message: Message, _ summary: MessageSummary) -> String {
+    /// The exactly-once key: the Message-ID plus SHA-256 of the mail's raw bytes without the header fields
+    /// that change between deliveries of one mail (the trace fields MTAs and filters add: Received,
+    /// Delivered-To, Return-Path, ..., `traceFields`; an mbox `From ` line first), folding lines included.
+    /// It depends on the bytes only, not on how this version of Postdesk (or of iconv) parses them: an upgrade
+    /// reads mail still in new/ to the same key, and two mails that differ anywhere (past the 1 MiB text
+    /// cap too) have two keys.
+    public static func exactlyOnceKey(_ bytes: [UInt8], messageID: String?) -> String {
+        var hasher = SHA256()
+        bytes.withUnsafeBytes { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            let n = b.count
+            var i = 0
+            var skipping = false
+            var first = true
+            while i < n {
+                var end = i
+                while end < n, b[end] != 0x0A, b[end] != 0x0D { end += 1 }
+                var next = end
+                if next < n { next += (b[next] == 0x0D && next + 1 < n && b[next + 1] == 0x0A) ? 2 : 1 }
+                if end == i { break }  // the empty line: the body follows
+                if b[i] != 0x20 && b[i] != 0x09 {  // a new field (else a folded line of the one before)
+                    var colon = i
+                    while colon < end, b[colon] != 0x3A { colon += 1 }
+                    var name = ""
+                    for c in b[i..<colon] where c != 0x20 && c != 0x09 { name.append(Character(Unicode.Scalar(c >= 0x41 && c <= 0x5A ? c + 32 : c))) }
+                    skipping = traceFields.contains(name) || (first && end - i >= 5 && Array(b[i..<i + 5]) == Array("From ".utf8))
+                }
+                first = false
+                if !skipping { hasher.update(UnsafeRawBufferPointer(rebasing: raw[i..<next])) }
+                i = next
+            }
+            if i < n { hasher.update(UnsafeRawBufferPointer(rebasing: raw[i..<n])) }
+        }
+        let contentHash = SHA256.hex(hasher.finalize())
+        return SHA256.hexHash(Array(((messageID ?? "") + "\n" + contentHash).utf8))
+    }
+
+    /// Whether this mail was taken in before: its key in the ledger; or, for rows written before the key
+    /// was taken from the raw bytes (schema 5 and earlier), its legacy key; or, should the parser have read
+    /// that mail differently then, a row with the same Message-ID whose stored raw mail has this mail's key.
+    func alreadyIngested(_ p: Prepared) throws -> Store.IngestedRecord? {
+        if let done = try store.ingested(key: p.key) { return done }
+        if let done = try store.ingested(key: p.legacyKey) { return done }
+        guard let id = p.summary.messageID else { return nil }
+        for row in try store.ingested(messageID: id) {
+            guard let raw = row.rawPath, let bytes = try? FileSystem.readFile(raw, maxBytes: limits.maxMessageBytes + 1) else { continue }
+            if Self.exactlyOnceKey(bytes, messageID: id) == p.key { return row.record }
+        }
+        return nil
+    }
+
+    /// The key of Postdesk's schema 5 and earlier, kept so that their ledger rows stay valid: the Message-ID
+    /// plus a hash of the parser's reading of the content (header fields other than `traceFields`, decoded
+    /// text and HTML, attachment hashes). It changed with the parser and lost differences past the text cap.
+    public static func legacyIdempotencyKey(_ message: Message, _ summary: MessageSummary) -> String {
         var hasher = SHA256()
         func add(_ bytes: [UInt8]) { bytes.withUnsafeBytes { hasher.update($0) } }
         for field in message.headers where !traceFields.contains(field.name.lowercased()) {
@@ -495,11 +630,19 @@ public final class Ingestor: @unchecked Sendable {
     private func writeFiles(_ plan: IngestPlan, _ p: Prepared, rawPath: String) throws -> (files: [String], folders: Set<String>) {
         var files: [String] = []
         var folders: Set<String> = []
-        if FileSystem.kind(of: rawPath) != .file {
+        if FileSystem.kind(of: rawPath) == .file {
+            // Left by an earlier attempt (a crash before its commit): this very maildir file (a hard link) is
+            // kept; anything else only when it holds exactly these bytes, and it is synced with the batch (it
+            // never was); otherwise rewritten.
+            if !FileSystem.isSameFile(p.path, rawPath) {
+                try data.storeOnce(p.bytes, at: rawPath)
+                files.append(rawPath)
+            }
+        } else {
             // The raw mail: a hard link to the maildir file when data_dir shares its filesystem (nothing copied,
             // and it survives an operator cleaning cur/; its content was synced by the MTA), else a copy.
             try data.prepareFolder(for: rawPath)
-            if try FileSystem.link(p.path, as: rawPath) {
+            if try FileSystem.link(p.path, as: rawPath), FileSystem.isSameFile(p.path, rawPath) {
                 folders.insert(FileSystem.directoryName(rawPath))
             } else {
                 try data.storeOnce(p.bytes, at: rawPath)
@@ -507,10 +650,12 @@ public final class Ingestor: @unchecked Sendable {
             }
         }
         for a in plan.summary.attachments {
+            // Content-addressed: a file already there is reused only when it holds these bytes (a zero-length
+            // leftover of a crash is rewritten), and is synced with the batch either way.
             let file = data.attachmentPath(sha256: a.sha256)
-            if FileSystem.kind(of: file) == .file { continue }
             let bytes = a.data ?? Self.part(p.message.root, at: a.path)?.decodedBody().bytes ?? []
-            if try data.storeOnce(bytes, at: file) { files.append(file) }
+            try data.storeOnce(bytes, at: file)
+            files.append(file)
         }
         return (files, folders)
     }
@@ -656,32 +801,73 @@ public final class Ingestor: @unchecked Sendable {
 
     // MARK: - Quarantine
 
-    /// Moves a message that cannot be processed into the quarantine maildir, with a reason file. Nothing is
-    /// deleted: the copy is durable before the original goes.
+    /// Moves a message that cannot be processed into the quarantine maildir, with a reason file, under an ID
+    /// no other quarantined mail has (`<mailbox>.<maildir name>`, then `.2` ...). Nothing is deleted before its
+    /// copy is durable and verified: the copy is written in quarantine/tmp, fsynced, compared with the
+    /// original, published in quarantine/new without replacing anything; then the reason (never overwritten);
+    /// only then the original goes. Mail too big to hold is renamed (one filesystem) or copied in chunks
+    /// (data_dir on another filesystem). A copy left by an attempt that could not finish is found and reused.
     private func quarantine(_ entry: Maildir.Entry, _ mailbox: Configuration.Mailbox, reason: String, bytes: [UInt8]?) -> IngestOutcome {
-        let id = entry.unique
+        let q = data.quarantine
         do {
-            let q = data.quarantine
-            let target = q.path + "/new/" + id
-            if FileSystem.kind(of: target) != .file {
-                if let bytes {
-                    try q.deliver(bytes, name: id)
-                } else {
-                    // Unreadable or too big to hold: move the file itself (same filesystem) or leave it.
-                    try FileSystem.rename(entry.path, to: target)
-                    try FileSystem.syncDirectory(q.path + "/new")
+            var id: String
+            if let earlier = try earlierQuarantine(entry, mailbox, bytes: bytes) {
+                id = earlier
+            } else {
+                while true {
+                    id = data.freeQuarantineID(mailbox: mailbox.name, unique: entry.unique)
+                    let target = q.path + "/new/" + id
+                    if let bytes {
+                        let tmp = q.path + "/tmp/" + id
+                        try FileSystem.writeNew(tmp, bytes, mode: DataDirectory.fileMode)
+                        guard FileSystem.contentEquals(tmp, bytes) else {
+                            try FileSystem.remove(tmp)
+                            throw SystemError("verify copy", path: tmp, errno: EIO)
+                        }
+                        guard try FileSystem.publish(tmp, as: target) else {
+                            try FileSystem.remove(tmp)
+                            continue
+                        }
+                        try FileSystem.syncDirectory(q.path + "/new")
+                        try FileSystem.syncDirectory(q.path + "/tmp")
+                        break
+                    }
+                    // Unreadable or too big to hold: the file itself is moved.
+                    if try FileSystem.moveDurably(entry.path, to: target, tmpFolder: q.path + "/tmp", mode: DataDirectory.fileMode) { break }
                 }
             }
-            let record = QuarantineRecord(id: id, mailbox: mailbox.name, originalName: entry.name, reason: reason, at: clock.now().iso8601)
-            try FileSystem.writeAtomically(data.reasons + "/" + id + ".reason", Array(record.serialized.utf8))
-            if FileSystem.kind(of: entry.path) == .file { try FileSystem.remove(entry.path) }
-            try? FileSystem.syncDirectory(FileSystem.directoryName(entry.path))
+            let reasonFile = data.reasons + "/" + id + ".reason"
+            if FileSystem.kind(of: reasonFile) == nil {
+                let record = QuarantineRecord(id: id, mailbox: mailbox.name, originalName: entry.name, reason: reason, at: clock.now().iso8601)
+                guard try FileSystem.writeNewDurably(reasonFile, Array(record.serialized.utf8), mode: DataDirectory.fileMode) else {
+                    throw SystemError("write", path: reasonFile, errno: EEXIST)
+                }
+            }
+            if FileSystem.kind(of: entry.path) == .file {
+                try FileSystem.remove(entry.path)
+                try FileSystem.syncDirectory(FileSystem.directoryName(entry.path))
+            }
             log(.warning, "mailbox \(mailbox.name): \(entry.name) quarantined as \(id): \(reason)")
             return .quarantined(id: id, reason: reason)
         } catch {
             log(.error, "mailbox \(mailbox.name): \(entry.name) could not be quarantined (\(error)); left in place: \(reason)")
             return .deferred("could not quarantine: \(error)")
         }
+    }
+
+    /// The ID of a copy of this very mail an earlier attempt left in quarantine/new (its original could not
+    /// be removed, or the attempt died before the reason was written), so a retry does not copy it again.
+    private func earlierQuarantine(_ entry: Maildir.Entry, _ mailbox: Configuration.Mailbox, bytes: [UInt8]?) throws -> String? {
+        let q = data.quarantine.path + "/new/"
+        for id in data.takenQuarantineIDs(mailbox: mailbox.name, unique: entry.unique).taken where FileSystem.kind(of: q + id) == .file {
+            if let text = try? FileSystem.readFile(data.reasons + "/" + id + ".reason"),
+                let record = QuarantineRecord(parsing: String(decoding: text, as: UTF8.self)),
+                record.mailbox != mailbox.name || record.originalName != entry.name
+            { continue }
+            let same = bytes.map { FileSystem.contentEquals(q + id, $0) } ?? ((try? FileSystem.contentEquals(q + id, entry.path)) ?? false)
+            if same { return id }
+        }
+        return nil
     }
 }
 

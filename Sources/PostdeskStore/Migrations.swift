@@ -255,6 +255,18 @@ public enum Migrations {
         ALTER TABLE account_codes ADD COLUMN client TEXT;
         CREATE INDEX account_codes_client ON account_codes(client, created) WHERE client IS NOT NULL;
         """,
+        // 7: nothing is lost (issue 14): the maildir names Postdesk took in, so mail another reader flagged Seen
+        //    in cur/ before Postdesk saw it is ingested rather than skipped (names per mailbox: two mailboxes may
+        //    share one, and one mail delivered to two mailboxes is two names); the ledger by Message-ID, for the
+        //    exactly-once key's check of rows written under the earlier (parsed-content) key.
+        """
+        CREATE TABLE maildir_names (
+            mailbox TEXT NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (mailbox, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX ingested_message_id ON ingested(message_id) WHERE message_id IS NOT NULL;
+        """,
     ]
 
     /// The schema version this binary writes.

@@ -30,8 +30,9 @@ public struct Maildir: Sendable, Hashable {
         for sub in ["new", "cur", "tmp"] { try FileSystem.makeDirectories(path + "/" + sub, mode: mode) }
     }
 
-    /// Mail to process, oldest name first: everything in `new/`, and messages in `cur/` not yet flagged
-    /// seen (left there by a crash between our rename and our bookkeeping, or by another reader).
+    /// Mail by the flags alone, oldest name first: everything in `new/`, and messages in `cur/` not flagged
+    /// seen. Postdesk's ingestion does not use this: another reader may flag mail Seen before Postdesk took it
+    /// in, so the Ingestor asks its ledger about Seen names in `cur/` (`Ingestor.pendingEntries`).
     public func pending() throws(SystemError) -> [Entry] {
         var entries: [Entry] = []
         for name in try FileSystem.list(path + "/new") where !name.hasPrefix(".") {
@@ -41,6 +42,18 @@ public struct Maildir: Sendable, Hashable {
             entries.append(Entry(folder: "cur", name: name, path: path + "/cur/" + name))
         }
         return entries.sorted { Self.arrivalKey($0.name) < Self.arrivalKey($1.name) }
+    }
+
+    /// The messages in `new/` or `cur/` (names starting with a dot are not mail), in arrival order.
+    public func entries(in folder: String) throws(SystemError) -> [Entry] {
+        try FileSystem.list(path + "/" + folder).filter { !$0.hasPrefix(".") }
+            .map { Entry(folder: folder, name: $0, path: path + "/" + folder + "/" + $0) }
+            .sorted { Self.arrivalKey($0.name) < Self.arrivalKey($1.name) }
+    }
+
+    /// Sorts entries of both folders in arrival order.
+    public static func inArrivalOrder(_ entries: [Entry]) -> [Entry] {
+        entries.sorted { arrivalKey($0.name) < arrivalKey($1.name) }
     }
 
     /// Arrival order from a maildir name: the leading seconds, then the microseconds after "M" in the second
@@ -63,7 +76,7 @@ public struct Maildir: Sendable, Hashable {
         return String(parts[1].dropFirst(2))
     }
 
-    static func isSeen(_ name: String) -> Bool { flags(name).contains("S") }
+    public static func isSeen(_ name: String) -> Bool { flags(name).contains("S") }
 
     /// Moves a processed message to `cur/` with the seen flag, then syncs the folders.
     @discardableResult

@@ -102,7 +102,7 @@ import Glibc
             let id = try #require(entry["id"] as? String)
             let reason = (entry["reason"] as? String) ?? ""
             #expect(!reason.isEmpty, "\(id) is quarantined without a reason")
-            run.quarantined[id] = reason
+            run.quarantined[(entry["original"] as? String) ?? id] = reason
         }
         let list = try #require(try desk.json(["tickets", "list"]) as? [[String: Any]])
         for t in list {
@@ -261,7 +261,7 @@ import Glibc
         let reason = try #require(run.quarantined[run.files[0]])
         #expect(reason == "larger than the \(ParseLimits.default.maxMessageBytes)-byte limit")
         var st = stat()
-        #expect(stat(run.dataDir + "/quarantine/new/" + run.files[0], &st) == 0 && st.st_size > 65 * 1_048_576)
+        #expect(stat(run.dataDir + "/quarantine/new/support." + run.files[0], &st) == 0 && st.st_size > 65 * 1_048_576)
         #expect(run.outgoing.isEmpty)
     }
 

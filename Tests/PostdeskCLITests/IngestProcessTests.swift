@@ -166,13 +166,15 @@ struct ProcessDesk {
 
         let q = try #require(try desk.json(["quarantine", "list"]) as? [[String: Any]])
         #expect(q.count == 1)
-        #expect(q.first?["id"] as? String == "2.b.test")
+        #expect(q.first?["id"] as? String == "support.2.b.test")
+        #expect(q.first?["original"] as? String == "2.b.test")
         #expect((q.first?["reason"] as? String)?.contains("no sender") == true)
         // Fix the cause (here: nothing to fix, it is quarantined again), replay, and it comes back through.
-        let replay = try desk.postdesk(["quarantine", "replay", "2.b.test"])
+        let replay = try desk.postdesk(["quarantine", "replay", "support.2.b.test"])
         #expect(replay.status == 0, "\(replay.stderr)")
-        #expect(desk.files(desk.newDir) == ["2.b.test"])
+        #expect(desk.files(desk.newDir).count == 1)
         #expect(try (desk.json(["quarantine", "list"]) as? [Any])?.count == 0)
+        #expect(desk.files(desk.root + "/data/quarantine/reasons") == ["support.2.b.test.replayed"])
         #expect(try desk.postdesk(["quarantine", "replay", "nope"]).status == 65)
     }
 

@@ -188,7 +188,7 @@ import Testing
             Issue.record("not quarantined: \(outcomes)")
             return
         }
-        #expect(id == name)
+        #expect(id == "support." + name)
         #expect(reason.contains("no sender"))
         #expect(desk.files("support", "new").isEmpty)
         let q = desk.config.helpdesk.dataDir + "/quarantine"
@@ -351,7 +351,7 @@ import Testing
                    ('agent_new_ticket', 'alice@acme.test', 'support@acme.test', 'f@acme.test', 1, x'46', 'failed', 80, 80, 99),
                    ('confirmation', 'x@example.org', '', 'suppressed-1', 1, x'', 'suppressed', 70, 70, 70);
             """)
-        #expect(try Migrations.migrate(db) == Array(5...Migrations.latest))
+        #expect(try Migrations.migrate(db, to: 5) == [5])
         let store = try Store(path: path)
         #expect(try store.db.query("SELECT message_id, status FROM outbox ORDER BY id").map { "\($0[0].string ?? "") \($0[1].string ?? "")" }
                 == ["q@acme.test queued", "s@acme.test sent", "f@acme.test failed", "suppressed-1 suppressed"])
@@ -364,6 +364,30 @@ import Testing
         #expect(try store.db.query("SELECT name FROM sqlite_master WHERE tbl_name = 'outbox' AND type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
                     .compactMap { $0[0].string } == ["outbox_automatic", "outbox_due", "outbox_failed", "outbox_message", "outbox_ticket"])
         #expect(try store.db.query("PRAGMA foreign_key_check").isEmpty)
+    }
+
+    /// Schema 5's ledger rows (keys from the parser's reading) stay as they are; schema 7 adds the maildir
+    /// names and the ledger's Message-ID index that the exactly-once check of those rows uses.
+    @Test func version5LedgerRowsStayAndGainTheMessageIDIndex() throws {
+        let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Database(path: path)
+        try Migrations.migrate(db, to: 5)
+        try db.execute("""
+            INSERT INTO ingested (key, message_id, mailbox, outcome, at) VALUES ('legacy-key', 'm1@x', 'support', 'new ticket #1', '2026-11-01'),
+                                                                               ('no-id', NULL, 'support', 'bounce recorded (no ticket)', '2026-11-01');
+            """)
+        #expect(try Migrations.migrate(db, to: 7) == [6, 7])
+        let store = try Store(path: path)
+        #expect(try store.ingested(key: "legacy-key")?.outcome == "new ticket #1")
+        #expect(try store.ingested(messageID: "m1@x").map(\.key) == ["legacy-key"])
+        #expect(try store.isIngestedMaildirName(mailbox: "support", name: "1.a.test") == false)
+        try store.recordMaildirName(mailbox: "support", name: "1.a.test")
+        try store.recordMaildirName(mailbox: "support", name: "1.a.test")  // once
+        #expect(try store.isIngestedMaildirName(mailbox: "support", name: "1.a.test"))
+        #expect(try store.isIngestedMaildirName(mailbox: "sales", name: "1.a.test") == false)
+        #expect(try store.db.query("EXPLAIN QUERY PLAN SELECT key FROM ingested WHERE message_id = 'm1@x'")
+                    .contains { ($0[3].string ?? "").contains("ingested_message_id") })
     }
 
     @Test func aNewerDatabaseIsRefused() throws {
