@@ -78,8 +78,10 @@ final class DaemonServices: @unchecked Sendable {
         }
         do {
             ingestor = try Ingestor(config: config, store: store, templates: loaded.templates, log: log)
+        } catch let e as Ingestor.SetupError {
+            throw CommandError(e.isTemporary ? .temporaryFailure : .configuration, e.description)
         } catch {
-            throw CommandError(.configuration, "cannot prepare data_dir \(config.helpdesk.dataDir): \(error)")
+            throw CommandError(.configuration, "\(error)")
         }
         self.config = config
         scheduler = Scheduler(ingestor)
@@ -420,11 +422,26 @@ enum ExplainCommand: PostdeskCommand {
             ?? config.mailboxes.first(where: { file.hasPrefix($0.maildir + "/") })
             ?? config.mailboxes[0]
         if let mailboxName, mailbox.name != mailboxName { throw CommandError(.usage, "no mailbox named \(mailboxName)") }
-        let store = try context.openStore(config)
+        // A dry run: the database is read as it is (never created or migrated), data_dir is left alone, and the
+        // agents are the config's without recording them.
+        let store: Store
+        let path = config.helpdesk.database
+        do {
+            if FileSystem.kind(of: path) == nil {
+                context.console.print("database:   \(path) does not exist yet: explaining as for an empty helpdesk (no tickets)")
+                store = try Store.empty()
+            } else {
+                store = try Store(readOnlyPath: path)
+            }
+        } catch let e as StoreError {
+            throw CommandError(e.isTemporary ? .temporaryFailure : .configuration, "cannot read the database: \(e)")
+        } catch {
+            throw CommandError(.configuration, "cannot read the database \(path): \(error)")
+        }
         let plan: IngestPlan
         let work: String?
         do {
-            let ingestor = try Ingestor(config: config, store: store)
+            let ingestor = try Ingestor(config: config, store: store, dryRun: true)
             plan = try ingestor.plan(bytes, mailbox: mailbox)
             work = try ingestor.describeWork(plan)
         } catch { throw CommandError(.temporaryFailure, "cannot look up tickets: \(error)") }

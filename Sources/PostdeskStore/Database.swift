@@ -63,7 +63,8 @@ public final class Database: @unchecked Sendable {
     /// full durability (`synchronous=FULL`: a committed transaction survives a power loss).
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, readOnly: Bool = false) throws(StoreError) {
         self.path = path
-        if !readOnly { try Self.createPrivately(path) }
+        let inMemory = path == ":memory:"
+        if !readOnly && !inMemory { try Self.createPrivately(path) }
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -76,7 +77,7 @@ public final class Database: @unchecked Sendable {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         let pages = try query("PRAGMA page_count").first?[0].int ?? 0
-        if !readOnly {
+        if !readOnly && !inMemory {
             // A new database gets 16 KB pages: support mail of 1 to 4 KB per row packs into them with little
             // waste (4 KB pages left a quarter of the messages table empty). Only possible before the first write.
             if pages == 0 {

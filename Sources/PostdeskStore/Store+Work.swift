@@ -9,13 +9,14 @@ extension Store {
         public var name: String
     }
 
-    /// An active agent by key (`alice`), name (`Alice Novak`, any case) or address.
+    /// An active agent by key (`alice`), name (`Alice Novak`, `łukasz nowak`: any case, in any script) or
+    /// address. Compared in Swift (`lowercased()` folds every script), not with SQLite's ASCII-only `lower()`;
+    /// the agents table is small.
     public func agent(matching text: String) throws -> AgentRow? {
         let t = text.lowercased()
-        return try db.query("""
-            SELECT id, key, address, name FROM agents WHERE active = 1 AND (lower(key) = ?1 OR lower(address) = ?1 OR lower(name) = ?1)
-            ORDER BY id LIMIT 1
-            """, [.text(t)]).first.map { AgentRow(id: $0[0].int ?? 0, key: $0[1].string ?? "", address: $0[2].string ?? "", name: $0[3].string ?? "") }
+        return try db.query("SELECT id, key, address, name FROM agents WHERE active = 1 ORDER BY id")
+            .map { AgentRow(id: $0[0].int ?? 0, key: $0[1].string ?? "", address: $0[2].string ?? "", name: $0[3].string ?? "") }
+            .first { $0.key.lowercased() == t || $0.address.lowercased() == t || $0.name.lowercased() == t }
     }
 
     public func assign(_ number: Int64, to agent: Int64, at: String) throws {
