@@ -101,6 +101,8 @@ final class Daemon: @unchecked Sendable {
 
     var services: DaemonServices!
     var outbox: OutboxLoop!
+    /// A reload's sender, waiting for the old outbox thread to finish the mail in hand.
+    var nextSender: OutboxSender?
     var watcher: DirectoryWatcher!
     var stopping = false
     var reloadRequested = false
@@ -179,10 +181,12 @@ final class Daemon: @unchecked Sendable {
                     first = false
                 }
             }
+            swapSenderWhenIdle()
             watchdogTick()
             updateStatus(force: false)
             // Sleep until mail arrives, a signal comes, or a timer is due.
             var timeout = nextScan - MonotonicClock.seconds
+            if nextSender != nil { timeout = min(timeout, 0.1) }  // look again soon for the old sender's end
             if let w = notifier?.watchdogInterval {
                 // While the outbox is stalled no ping goes out and lastWatchdog stands still: look again in a
                 // quarter interval rather than spinning.
@@ -199,6 +203,12 @@ final class Daemon: @unchecked Sendable {
         notifier?.stopping()
         log(.info, "postdesk stopping")
         outbox.stop()
+        if let next = nextSender {
+            outbox.sender.handOverKeptResults(to: next)
+            _ = next.recordKeptResults()
+        } else {
+            _ = outbox.sender.recordKeptResults()
+        }
         log(.info, "postdesk stopped")
         return .ok
     }
@@ -229,11 +239,14 @@ final class Daemon: @unchecked Sendable {
         do {
             let fresh = try DaemonServices(context, log: logger)
             let freshWatcher = try makeWatcher(fresh.config)
-            outbox.stop()  // lets the mail in hand finish
             services = fresh
             watcher = freshWatcher
-            outbox = OutboxLoop(fresh.sender)
-            outbox.start()
+            // The old sender finishes the mail in hand on its thread (an SMTP answer may take up to `timeout`)
+            // while this loop goes on (and feeds the watchdog); the new one starts once it is done, with the
+            // results it could not record (`swapSenderWhenIdle`).
+            outbox.requestStop()
+            nextSender = fresh.sender
+            swapSenderWhenIdle()
             log(.info, "reloaded: \(fresh.config.mailboxes.count) mailbox(es), \(fresh.config.agents.count) agent(s)")
             state = "idle"
         } catch {
@@ -242,6 +255,16 @@ final class Daemon: @unchecked Sendable {
         }
         notifier?.ready(status: statusLine())
         lastStatus = ""
+    }
+
+    /// After a reload: once the old outbox thread has finished, its kept results go to the new sender, which
+    /// then starts on its own thread.
+    func swapSenderWhenIdle() {
+        guard let next = nextSender, outbox.isDone else { return }
+        outbox.sender.handOverKeptResults(to: next)
+        nextSender = nil
+        outbox = OutboxLoop(next)
+        outbox.start()
     }
 
     /// WATCHDOG=1 at half of WATCHDOG_USEC, but only while the services make progress: this loop is alive
@@ -323,8 +346,19 @@ final class OutboxLoop: @unchecked Sendable {
                 idle.store(true, ordering: .relaxed)
                 if wait > 0 { _ = wakeup.wait(timeout: .now() + .seconds(Int(wait))) }
             }
+            finished.store(true, ordering: .releasing)
             done.signal()
         }
+    }
+
+    /// Whether the thread has ended (after `requestStop`).
+    var isDone: Bool { finished.load(ordering: .acquiring) }
+    private let finished = Atomic<Bool>(false)
+
+    /// Asks the thread to end after the mail in hand, without waiting for it.
+    func requestStop() {
+        stopping.store(true, ordering: .releasing)
+        wakeup.signal()
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }

@@ -99,10 +99,11 @@ public final class Ingestor: @unchecked Sendable {
             return
         }
         do { try data.prepare() } catch { throw SetupError(description: "cannot prepare data_dir \(config.helpdesk.dataDir): \(error)") }
-        let sync: Store.AgentSync
+        var sync = Store.AgentSync()
+        let agents = config.agents.map { (key: $0.id, address: $0.address, name: $0.name) }
         do {
-            sync = try store.transaction {
-                try store.syncAgents(config.agents.map { (key: $0.id, address: $0.address, name: $0.name) }, at: clock.now().iso8601)
+            if try !store.agentsMatch(agents) {
+                sync = try store.transaction { try store.syncAgents(agents, at: clock.now().iso8601) }
             }
         } catch {
             throw SetupError(description: "cannot record the config's agents in the database \(config.helpdesk.database): \(error)",

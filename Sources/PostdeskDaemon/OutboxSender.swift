@@ -163,6 +163,35 @@ public final class OutboxSender: @unchecked Sendable {
     /// The pause before the next try to record them.
     private var recordRetryDelay = 0.0
 
+    /// Hands the results kept in memory to another sender (a reload's): call only once this sender's thread
+    /// has finished. The new sender records them before it sends anything, so the mail they name is not sent
+    /// again.
+    public func handOverKeptResults(to next: OutboxSender) {
+        guard !unrecorded.isEmpty else { return }
+        log(.notice, "outbox: the results of \(unrecorded.count) mail(s) not yet recorded go to the reloaded sender")
+        next.unrecorded = unrecorded + next.unrecorded
+        unrecorded = []
+    }
+
+    /// How many results are kept in memory, not yet recorded.
+    public var keptResults: Int { unrecorded.count }
+
+    /// One last try to record the kept results (at stop): true when there are none left.
+    public func recordKeptResults() -> Bool {
+        guard !unrecorded.isEmpty else { return true }
+        var report = Report()
+        let kept = unrecorded
+        do {
+            try record(kept, now: clock.now(), report: &report)
+            unrecorded = []
+            log(.notice, "outbox: the results of \(kept.count) mail(s) kept in memory are recorded")
+            return true
+        } catch {
+            log(.error, "outbox: the results of \(kept.count) mail(s) could not be recorded (\(error)); they will be sent again after the restart")
+            return false
+        }
+    }
+
     /// Records `results`; when the database refuses, keeps them for the next round, waits a little (without
     /// spinning on a full disk, and stopping early when asked) and returns false.
     private func recordOrKeep(_ results: [(Store.OutboxEntry, DeliveryResult)], report: inout Report,

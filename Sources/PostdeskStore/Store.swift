@@ -73,6 +73,7 @@ public final class Store: @unchecked Sendable {
     public struct AgentSync: Sendable {
         public var deactivated: [(key: String, address: String)] = []
         public var renamed: [(from: String, to: String, address: String)] = []
+        public init() {}
     }
 
     /// Makes the agents table say what the config says. A config agent is found by its address first (a
@@ -110,6 +111,14 @@ public final class Store: @unchecked Sendable {
             report.deactivated.append((key: row.string("key") ?? "", address: address))
         }
         return report
+    }
+
+    /// Whether the agents table already says what the config says (then a start or reload writes nothing, and
+    /// works while another process holds the write lock).
+    public func agentsMatch(_ agents: [(key: String, address: String, name: String)]) throws -> Bool {
+        let rows = try db.query("SELECT key, address, name FROM agents WHERE source = 'config' AND active = 1")
+            .map { "\($0.string("key") ?? "")\u{1}\($0.string("address") ?? "")\u{1}\($0.string("name") ?? "")" }
+        return rows.count == agents.count && Set(rows) == Set(agents.map { "\($0.key)\u{1}\($0.address.lowercased())\u{1}\($0.name)" })
     }
 
     /// Gives the row `id` a key no other row has (`key2`, `key3`, ...), so that a config section may take `key`.

@@ -307,3 +307,87 @@ import Glibc
         #expect(try Self.tree(desk.root) == before)
     }
 }
+
+/// SIGHUP while the sender has a mail in hand or results the database refused (issue 14, section 3).
+@Suite struct ReloadWhileSendingTests {
+    static func start(_ desk: ProcessDesk, notify: NotifySocket, watchdogUsec: Int) throws -> ChildProcess {
+        try DaemonProcessTests.start(desk, notify: notify, watchdogUsec: watchdogUsec)
+    }
+
+    /// The old sender's mail is held at the server's DATA when SIGHUP comes: the reload completes (READY=1) and
+    /// WATCHDOG=1 goes on while it is held (the main loop used to wait for the send); the mail is sent once.
+    @Test func aReloadDoesNotWaitForTheMailInHand() throws {
+        let gate = NSTemporaryDirectory() + "pd-gate-" + UUID().uuidString
+        defer { unlink(gate) }
+        let sink = try SMTPSink(["--gate", gate])
+        let desk = try FaultTests.smtpDesk(port: sink.port, extra: "timeout = 60s")
+        defer { desk.remove() }
+        let notify = try NotifySocket(path: desk.root + "/notify.sock")
+        let daemon = try Self.start(desk, notify: notify, watchdogUsec: 4_000_000)
+        defer { if daemon.status == nil { daemon.signal(SIGKILL); _ = daemon.wait(seconds: 5) } }
+        let log = { (try? String(contentsOfFile: desk.root + "/daemon.log", encoding: .utf8)) ?? "" }
+        #expect(notify.wait(seconds: 30) { $0.contains("READY=1") }, "\(log())")
+        try AgentLifecycleTests.write(desk, "1.test", "From: Ana <ana@example.org>\nTo: support@acme.test\nSubject: Printer\nMessage-ID: <p1@example.org>\n\nHelp.\n")
+        #expect(FaultTests.eventually(seconds: 30) { FileManager.default.fileExists(atPath: sink.out + "/at-gate") }, "\(log())")
+
+        let readies = notify.lines.filter { $0 == "READY=1" }.count
+        let sighupAt = Date()
+        daemon.signal(SIGHUP)
+        #expect(notify.wait(seconds: 3) { _ in notify.lines.filter { $0 == "READY=1" }.count > readies }, "reload waited for the send: \(log())")
+        let pings = notify.lines.filter { $0 == "WATCHDOG=1" }.count
+        #expect(notify.wait(seconds: 5) { _ in notify.lines.filter { $0 == "WATCHDOG=1" }.count > pings }, "no watchdog while the old sender finishes: \(log())")
+        #expect(sink.count == 0 && Date().timeIntervalSince(sighupAt) < 9, "the mail was still held")
+
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        let db = desk.root + "/db/postdesk.sqlite"
+        #expect(FaultTests.eventually(seconds: 30) { (try? sqliteCount(db, "SELECT count(*) FROM outbox WHERE status = 'sent'")) == 1 }, "\(log())")
+        usleep(2_000_000)  // the new sender would send it again now, if it did
+        daemon.signal(SIGTERM)
+        try daemon.waitOrKill(seconds: 30)
+        #expect(daemon.status == 0, "\(log())")
+        #expect(sink.count == 1, "sent exactly once: \(sink.count)")
+        #expect(try sqliteCount(db, "SELECT count(*) FROM outbox WHERE status = 'sent' AND attempts = 1") == 1)
+    }
+
+    /// The database refuses the result of a mail just sent (another process holds it), and SIGHUP comes: the
+    /// result goes to the reloaded sender and is recorded when the lock is gone; the mail is not sent again
+    /// (the old sender's memory used to be dropped, and the mail, still queued, went out twice).
+    @Test func aReloadKeepsResultsTheDatabaseRefused() throws {
+        let gate = NSTemporaryDirectory() + "pd-gate-" + UUID().uuidString
+        defer { unlink(gate) }
+        let sink = try SMTPSink(["--gate", gate])
+        let desk = try FaultTests.smtpDesk(port: sink.port, extra: "timeout = 60s")
+        defer { desk.remove() }
+        let db = desk.root + "/db/postdesk.sqlite"
+        let daemon = try RunningDaemon(desk, "daemon")
+        #expect(daemon.ready(), "\(daemon.log)")
+        try AgentLifecycleTests.write(desk, "1.test", "From: Ana <ana@example.org>\nTo: support@acme.test\nSubject: Printer\nMessage-ID: <p1@example.org>\n\nHelp.\n")
+        #expect(FaultTests.eventually(seconds: 30) { FileManager.default.fileExists(atPath: sink.out + "/at-gate") }, "\(daemon.log)")
+
+        let (r, w) = try closeOnExecPipe()
+        let locker = try ChildProcess("python3", ["-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            c.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            time.sleep(14)
+            c.execute("COMMIT")
+            """, db], stdoutFD: w)
+        close(w)
+        #expect(readLine(fd: r, seconds: 30) == "locked")
+        close(r)
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        #expect(FaultTests.eventually(seconds: 20) { sink.count >= 1 }, "\(daemon.log)")
+        #expect(FaultTests.eventually(seconds: 20) { daemon.log.contains("cannot record the results of 1 mail(s)") }, "\(daemon.log)")
+        daemon.process.signal(SIGHUP)
+        #expect(FaultTests.eventually(seconds: 20) { daemon.log.contains("<6>reloaded:") }, "\(daemon.log)")
+        #expect(locker.status == nil, "the reload should have happened while the database was locked: \(daemon.log)")
+        try locker.waitOrKill(seconds: 60)
+        #expect(FaultTests.eventually(seconds: 30) { daemon.log.contains("go to the reloaded sender") }, "\(daemon.log)")
+        #expect(FaultTests.eventually(seconds: 60) { (try? sqliteCount(db, "SELECT count(*) FROM outbox WHERE status = 'sent'")) == 1 }, "\(daemon.log)")
+        usleep(2_000_000)
+        #expect(try daemon.stop() == 0)
+        #expect(sink.count == 1, "sent exactly once: \(sink.count) \(daemon.log)")
+        #expect(try sqliteCount(db, "SELECT count(*) FROM outbox WHERE status = 'sent' AND attempts = 1") == 1)
+    }
+}
