@@ -289,6 +289,9 @@ final class Daemon: @unchecked Sendable {
             parts.append("\(c.unassigned) unassigned, \(c.open) open")
             parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
         }
+        if let problem = outbox.sender.transportProblem {
+            parts.append("outbox cannot send: \(Self.short(problem))")
+        }
         if let held = try? services.ingestor.store.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
             parts.append("\(held) held over the inbound limits in the last hour")
         }
@@ -339,12 +342,14 @@ final class OutboxLoop: @unchecked Sendable {
                 lastProgress.store(MonotonicClock.microseconds, ordering: .relaxed)
                 _ = sender.sendDue(shouldStop: { self.isStopping })
                 if isStopping { break }
-                var wait: Int64 = 60
+                var wait = 60.0
                 if let next = try? sender.store.nextOutboxAttempt() {
-                    wait = max(0, min(wait, next - sender.clock.now()))
+                    wait = max(0, min(wait, Double(next - sender.clock.now())))
                 }
+                // A transport that cannot be built: due mail waits for the next try (backing off), no spinning.
+                if let retry = sender.transportRetryIn { wait = max(wait, retry) }
                 idle.store(true, ordering: .relaxed)
-                if wait > 0 { _ = wakeup.wait(timeout: .now() + .seconds(Int(wait))) }
+                if wait > 0 { _ = wakeup.wait(timeout: .now() + .milliseconds(Int(wait * 1000))) }
             }
             finished.store(true, ordering: .releasing)
             done.signal()
@@ -405,10 +410,9 @@ enum CheckConfigCommand: PostdeskCommand {
                 }
             }
         }
+        let outbound = { (key: String) in "\(config.file):\(config.outbound.lines[key].map(String.init) ?? "?"): [outbound]" }
         if config.outbound.transport == .maildir, let out = config.outbound.maildir {
-            if FileSystem.kind(of: out) != nil, access(out, W_OK | X_OK) != 0 {
-                problems.append("\(config.file): [outbound] maildir \(out) is not writable by this user")
-            }
+            if let why = Self.cannotMakeFolder(out) { problems.append("\(outbound("maildir")) maildir \(out) \(why)") }
         }
         for (what, dir) in [("data_dir", config.helpdesk.dataDir), ("database", FileSystem.directoryName(config.helpdesk.database))] {
             if FileSystem.kind(of: dir) == nil {
@@ -419,11 +423,31 @@ enum CheckConfigCommand: PostdeskCommand {
         }
         problems += TemplateLoader.load(config).problems
         if config.outbound.transport == .smtp {
-            do { _ = try OutboxSender.transport(for: config) } catch { problems.append("\(config.file): [outbound] \(error)") }
+            do { _ = try OutboxSender.transport(for: config) } catch {
+                problems.append("\(outbound(config.outbound.passwordFile != nil ? "password_file" : "username")) \(error)")
+            }
         }
         if !problems.isEmpty { throw CommandError(.configuration, "the configuration has problems:\n" + problems.joined(separator: "\n")) }
         context.console.print("\(config.file): ok (\(config.mailboxes.count) mailbox(es), \(config.agents.count) agent(s))")
         return .ok
+    }
+}
+
+extension CheckConfigCommand {
+    /// Why the folder `path` (with new/, cur/ and tmp/ inside) cannot be used or made by this user, or nil.
+    /// Makes nothing: looks at the folder, or at the nearest folder above it that exists.
+    static func cannotMakeFolder(_ path: String) -> String? {
+        switch FileSystem.kind(of: path) {
+        case .some(.directory):
+            return access(path, W_OK | X_OK) == 0 ? nil : "is not writable by this user"
+        case .some:
+            return "is not a folder"
+        case nil:
+            var parent = FileSystem.directoryName(path)
+            while FileSystem.kind(of: parent) == nil, parent != "/", parent != "." { parent = FileSystem.directoryName(parent) }
+            if let kind = FileSystem.kind(of: parent), kind != .directory { return "cannot be made: \(parent) is not a folder" }
+            return access(parent, W_OK | X_OK) == 0 ? nil : "cannot be made: \(parent) is not writable by this user"
+        }
     }
 }
 

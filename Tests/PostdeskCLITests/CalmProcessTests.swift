@@ -391,3 +391,81 @@ import Glibc
         #expect(try sqliteCount(db, "SELECT count(*) FROM outbox WHERE status = 'sent' AND attempts = 1") == 1)
     }
 }
+
+/// A transport that cannot be built (issue 14, section 4): the outbox thread spun, 52,608 log lines in 3 s.
+@Suite struct OutboxCalmTests {
+    enum Broken: String, CaseIterable, CustomTestStringConvertible {
+        /// `[outbound] maildir` below a regular file: it can never be made (not even by root).
+        case maildirUnderAFile
+        /// `password_file` that does not exist.
+        case unreadablePasswordFile
+        var testDescription: String { rawValue }
+
+        func outbound(_ desk: ProcessDesk) -> String {
+            switch self {
+            case .maildirUnderAFile: return "[outbound]\ntransport = maildir\nmaildir = blocker/out"
+            case .unreadablePasswordFile:
+                return "[outbound]\ntransport = smtp\nurl = smtp://127.0.0.1:1\nstarttls = off\nusername = postdesk\npassword_file = \(desk.root)/secret/smtp-password"
+            }
+        }
+        var key: String { self == .maildirUnderAFile ? "maildir" : "password_file" }
+    }
+
+    static func line(of key: String, in config: String) -> Int {
+        let lines = ((try? String(contentsOfFile: config, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        return (lines.lastIndex { $0.hasPrefix(key + " =") } ?? -1) + 1
+    }
+
+    @Test(arguments: Broken.allCases)
+    func checkConfigNamesTheLine(_ broken: Broken) throws {
+        let desk = try ProcessDesk()
+        defer { desk.remove() }
+        try "not a folder".write(toFile: desk.root + "/blocker", atomically: true, encoding: .utf8)
+        try desk.appendConfig(broken.outbound(desk))
+        let r = try desk.postdesk(["check-config"])
+        #expect(r.status == 78, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("\(desk.config):\(Self.line(of: broken.key, in: desk.config)): [outbound]"), "\(r.stderr)")
+        #expect(FileSystemKind.isFile(desk.root + "/blocker"), "check-config made nothing")
+    }
+
+    /// The daemon backs off, logs the reason once (and the recovery once), shows it in STATUS, and sends the
+    /// queued mail when the problem is gone.
+    @Test(arguments: Broken.allCases)
+    func theOutboxBacksOffAndSaysItOnce(_ broken: Broken) throws {
+        let desk = try ProcessDesk()
+        defer { desk.remove() }
+        try "not a folder".write(toFile: desk.root + "/blocker", atomically: true, encoding: .utf8)
+        try desk.appendConfig(broken.outbound(desk))
+        let daemon = try RunningDaemon(desk, "daemon")
+        #expect(daemon.ready(), "\(daemon.log)")
+        try AgentLifecycleTests.write(desk, "1.test", "From: Ana <ana@example.org>\nTo: support@acme.test\nSubject: Printer\nMessage-ID: <p1@example.org>\n\nHelp.\n")
+        #expect(daemon.status(seconds: 20) { $0.contains("outbox cannot send") }, "\(daemon.statuses) \(daemon.log)")
+        usleep(4_000_000)
+        let lines = daemon.log.split(separator: "\n")
+        #expect(lines.count < 20, "\(lines.count) log lines in 4 s: \(lines.prefix(30))")
+        #expect(lines.filter { $0.contains("outbox: cannot send") }.count == 1, "\(lines)")
+        // CPU: the thread sleeps between tries.
+        let stat = try String(contentsOfFile: "/proc/\(daemon.process.pid)/stat", encoding: .utf8)
+        let fields = stat.split(separator: ")").last!.split(separator: " ")
+        let ticks = (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+        #expect(ticks < 150, "the daemon used \(ticks) ticks of CPU")
+
+        switch broken {
+        case .maildirUnderAFile:
+            unlink(desk.root + "/blocker")
+            #expect(FaultTests.eventually(seconds: 30) { desk.files(desk.root + "/blocker/out/new").count == 1 }, "\(daemon.log)")
+            #expect(FaultTests.eventually(seconds: 5) { daemon.log.contains("outbox: sending again") }, "\(daemon.log)")
+            #expect(daemon.status(seconds: 15) { !$0.contains("outbox cannot send:") }, "\(daemon.statuses) \(daemon.log)")
+        case .unreadablePasswordFile:
+            break
+        }
+        #expect(try daemon.stop() == 0)
+    }
+}
+
+enum FileSystemKind {
+    static func isFile(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue
+    }
+}
