@@ -283,29 +283,45 @@ final class Daemon: @unchecked Sendable {
         lastWatchdog = now
     }
 
-    func statusLine() -> String {
-        var parts = [state]
-        if let c = try? services.ingestor.store.daemonCounts() {
-            parts.append("\(c.unassigned) unassigned, \(c.open) open")
-            parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
+    /// The counts STATUS shows (tickets, outbox, held mail), with when they were read and the outbox's activity
+    /// then: read again only after work was done here or by the outbox thread, or once a minute (for changes
+    /// made by other processes, such as `postdesk tickets assign`), not at every 10 s tick of an idle daemon.
+    var counts: [String] = []
+    var countsAt = -Double.infinity
+    var countsActivity: UInt64 = .max
+    static let countsMaxAge = 60.0
+
+    func statusLine(refresh: Bool = true) -> String {
+        let now = MonotonicClock.seconds
+        let activity = outbox.activity
+        if refresh || activity != countsActivity || now - countsAt >= Self.countsMaxAge {
+            var parts: [String] = []
+            if let c = try? services.ingestor.store.daemonCounts() {
+                parts.append("\(c.unassigned) unassigned, \(c.open) open")
+                parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
+            }
+            if let held = try? services.ingestor.store.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
+                parts.append("\(held) held over the inbound limits in the last hour")
+            }
+            counts = parts
+            countsAt = now
+            countsActivity = activity
         }
+        var parts = [state] + counts
         if let problem = outbox.sender.transportProblem {
             parts.append("outbox cannot send: \(Self.short(problem))")
-        }
-        if let held = try? services.ingestor.store.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
-            parts.append("\(held) held over the inbound limits in the last hour")
         }
         parts.append("last error: \(lastError.withLock { $0 } ?? "none")")
         return parts.joined(separator: "; ")
     }
 
-    /// STATUS= after every scan that did something, and every 10 s otherwise (so counts stay fresh); only when
-    /// the line changed.
+    /// STATUS= after every scan that did something, and every 10 s otherwise (the counts as `statusLine` keeps
+    /// them); only when the line changed.
     func updateStatus(force: Bool) {
         guard let notifier else { return }
         let now = MonotonicClock.seconds
         guard force || now - lastStatusAt >= Self.rescanInterval else { return }
-        let line = statusLine()
+        let line = statusLine(refresh: force)
         lastStatusAt = now
         if line != lastStatus {
             notifier.status(line)
@@ -340,7 +356,9 @@ final class OutboxLoop: @unchecked Sendable {
             while !isStopping {
                 idle.store(false, ordering: .relaxed)
                 lastProgress.store(MonotonicClock.microseconds, ordering: .relaxed)
-                _ = sender.sendDue(shouldStop: { self.isStopping })
+                if sender.sendDue(shouldStop: { self.isStopping }).total > 0 {
+                    activityCount.add(1, ordering: .relaxed)
+                }
                 if isStopping { break }
                 var wait = 60.0
                 if let next = try? sender.store.nextOutboxAttempt() {
@@ -355,6 +373,10 @@ final class OutboxLoop: @unchecked Sendable {
             done.signal()
         }
     }
+
+    /// Counts the rounds that sent or recorded something (STATUS reads its counts again after one).
+    var activity: UInt64 { activityCount.load(ordering: .relaxed) }
+    private let activityCount = Atomic<UInt64>(0)
 
     /// Whether the thread has ended (after `requestStop`).
     var isDone: Bool { finished.load(ordering: .acquiring) }
