@@ -248,6 +248,11 @@ public enum Migrations {
         CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed';
         CREATE INDEX outbox_message ON outbox(message_id);
         """,
+        // 6: the scheduler's resolved tickets by the time they were resolved (issue 14, the daemon at rest): its two
+        //    queries every 10 s read only the tickets due, not every resolved ticket through tickets_status.
+        """
+        CREATE INDEX tickets_resolved ON tickets(resolved_at) WHERE status = 'resolved';
+        """,
     ]
 
     /// The schema version this binary writes.

@@ -44,7 +44,7 @@ extension Store {
     /// since.
     public func resolvedBefore(_ cutoff: String) throws -> [Int64] {
         try db.query("""
-            SELECT number FROM tickets WHERE status = 'resolved' AND resolved_at <= ?
+            SELECT number FROM tickets INDEXED BY tickets_resolved WHERE status = 'resolved' AND resolved_at <= ?
               AND (last_customer_reply IS NULL OR last_customer_reply <= resolved_at) ORDER BY number
             """, [.text(cutoff)]).compactMap { $0[0].int }
     }
@@ -52,7 +52,7 @@ extension Store {
     /// Resolved tickets due for the reminder (resolved at or before `cutoff`) that have not had one since.
     public func remindersDue(_ cutoff: String) throws -> [Int64] {
         try db.query("""
-            SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND t.resolved_at <= ?
+            SELECT t.number FROM tickets t INDEXED BY tickets_resolved WHERE t.status = 'resolved' AND t.resolved_at <= ?
               AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.ticket = t.number AND a.action = 'reminder' AND a.at >= t.resolved_at)
             ORDER BY t.number
             """, [.text(cutoff)]).compactMap { $0[0].int }
