@@ -28,7 +28,8 @@ enum RunCommand: PostdeskCommand {
         it rescans every 10 seconds as a safety net. Under systemd (Type=notify) it speaks the notify protocol
         over $NOTIFY_SOCKET: READY=1 after the first scan, STATUS= with a one-line summary, WATCHDOG=1 at half
         of $WATCHDOG_USEC while its services make progress, RELOADING=1 and STOPPING=1.
-          SIGHUP           reload the config and templates; a bad new config is rejected and the old one kept
+          SIGHUP           reload the config, its agents and the templates; a bad new config is rejected and the
+                           old one kept
           SIGTERM, SIGINT  finish the batch and the mail in hand, then exit 0
         Logs go to stderr, one line per event, with syslog priority prefixes (<3> error ... <6> info).
         """
