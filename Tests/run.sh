@@ -49,3 +49,9 @@ fi
 
 echo "== summary"
 grep -E "^Executed .* tests|Test run with .* tests" "$log" | tail -3
+# Tests skipped on purpose (e.g. those that read ../shared/corpus, which a clean clone lacks), each with its reason.
+skipped=$(grep -cE "^(➜|↪) Test .* skipped" "$log" || true)
+if [ "$skipped" -gt 0 ]; then
+    echo "$skipped test(s) skipped:"
+    grep -E "^(➜|↪) Test .* skipped" "$log" | sed 's/^/   /'
+fi

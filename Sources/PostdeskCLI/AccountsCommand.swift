@@ -47,8 +47,10 @@ extension CommandContext {
         do {
             return try Ingestor(config: config, store: store, templates: loaded.templates,
                                 log: { level, line in console.error("<\(level.rawValue)>\(line)") })
+        } catch let e as Ingestor.SetupError {
+            throw CommandError(e.isTemporary ? .temporaryFailure : .configuration, e.description)
         } catch {
-            throw CommandError(.configuration, "cannot prepare data_dir \(config.helpdesk.dataDir): \(error)")
+            throw CommandError(.configuration, "\(error)")
         }
     }
 }
@@ -301,27 +303,33 @@ enum CustomersCommand: PostdeskCommand {
 
 enum AgentsCommand: PostdeskCommand {
     static let name = "agents"
-    static let summary = "list and add agents"
+    static let summary = "list, add and remove agents"
     static let help = """
-        usage: postdesk agents list [--json]
+        usage: postdesk agents list [--all] [--json]
                postdesk agents add ADDR --name NAME
+               postdesk agents remove ADDR
 
-        list   every agent: from the config's [agent NAME] sections and from `agents add`, with their open tickets
-        add    add an agent without editing the config; the running daemon picks it up before its next scan.
-               Mail from the agent is believed as agent_auth says (Authentication-Results or From).
+        list    the agents: from the config's [agent NAME] sections and from `agents add`, with their open
+                tickets; --all also shows former agents (removed, or no longer in the config), marked inactive
+        add     add an agent without editing the config; the running daemon picks it up before its next scan.
+                Mail from the agent is believed as agent_auth says (Authentication-Results or From).
+        remove  an agent added with `agents add` is no longer an agent from the daemon's next scan on: their mail
+                is a customer's. Their tickets, assignments and history stay. An agent of the config is removed
+                by deleting their [agent NAME] section and reloading (exit 65 names the line).
         """
 
     static func run(_ arguments: [String], _ context: CommandContext) throws(CommandError) -> ExitCode {
-        guard let sub = arguments.first else { throw CommandError(.usage, "needs list or add\n\n" + help) }
-        let o = try OptionReader(Array(arguments.dropFirst()), valued: ["--name"], help: help)
+        guard let sub = arguments.first else { throw CommandError(.usage, "needs list, add or remove\n\n" + help) }
+        let o = try OptionReader(Array(arguments.dropFirst()), valued: ["--name"], flags: ["--json", "--all"], help: help)
         let config = try context.loadConfig()
         let store = try context.openStore(config)
         let console = context.console
         switch sub {
         case "list":
-            // The config's agents are recorded when the daemon (or any command that reads mail) starts.
+            // The config's agents are recorded (and those it no longer names retired) as at the daemon's start.
             _ = try context.ingestor(config, store)
-            let rows = try commandBody { try store.agentListing() }
+            let all = o.flags.contains("--all")
+            let rows = try commandBody { try store.agentListing() }.filter { all || $0.active }
             if o.flags.contains("--json") {
                 console.print(JSONValue.array(rows.map { r in
                     .object([("key", .string(r.key)), ("address", .string(r.address)), ("name", .string(r.name)),
@@ -354,6 +362,23 @@ enum AgentsCommand: PostdeskCommand {
             }
             guard let key else { throw CommandError(.dataError, "\(a) is already an agent") }
             console.print("agent \(key) <\(a)> added (\(name))")
+        case "remove":
+            guard o.positional.count == 1 else { throw CommandError(.usage, "remove needs one ADDR\n\n" + help) }
+            let a = try mailAddressArgument(o.positional[0]).address.lowercased()
+            if let section = config.agents.first(where: { $0.address.lowercased() == a }) {
+                throw CommandError(.dataError, "\(config.file):\(section.line): \(a) is [agent \(section.id)] of the config: "
+                                   + "delete that section and reload the daemon (systemctl reload postdesk) to remove them")
+            }
+            let removed = try commandBody {
+                try store.transaction { () throws -> String? in
+                    let now = SystemClock().now().iso8601
+                    guard let key = try store.removeAgent(address: a) else { return nil }
+                    try store.audit(ticket: nil, actor: "operator", action: "agent", detail: "removed \(a) (\(key))", cause: nil, at: now)
+                    return key
+                }
+            }
+            guard let removed else { throw CommandError(.dataError, "\(a) is not an agent (`agents list` shows them)") }
+            console.print("agent \(removed) <\(a)> removed: from the daemon's next scan on their mail is a customer's; their tickets and history stay")
         default:
             throw CommandError(.usage, "unknown subcommand \(sub)\n\n" + help)
         }

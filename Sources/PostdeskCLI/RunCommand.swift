@@ -28,7 +28,8 @@ enum RunCommand: PostdeskCommand {
         it rescans every 10 seconds as a safety net. Under systemd (Type=notify) it speaks the notify protocol
         over $NOTIFY_SOCKET: READY=1 after the first scan, STATUS= with a one-line summary, WATCHDOG=1 at half
         of $WATCHDOG_USEC while its services make progress, RELOADING=1 and STOPPING=1.
-          SIGHUP           reload the config and templates; a bad new config is rejected and the old one kept
+          SIGHUP           reload the config, its agents and the templates; a bad new config is rejected and the
+                           old one kept
           SIGTERM, SIGINT  finish the batch and the mail in hand, then exit 0
         Logs go to stderr, one line per event, with syslog priority prefixes (<3> error ... <6> info).
         """
@@ -78,8 +79,10 @@ final class DaemonServices: @unchecked Sendable {
         }
         do {
             ingestor = try Ingestor(config: config, store: store, templates: loaded.templates, log: log)
+        } catch let e as Ingestor.SetupError {
+            throw CommandError(e.isTemporary ? .temporaryFailure : .configuration, e.description)
         } catch {
-            throw CommandError(.configuration, "cannot prepare data_dir \(config.helpdesk.dataDir): \(error)")
+            throw CommandError(.configuration, "\(error)")
         }
         self.config = config
         scheduler = Scheduler(ingestor)
@@ -99,6 +102,8 @@ final class Daemon: @unchecked Sendable {
 
     var services: DaemonServices!
     var outbox: OutboxLoop!
+    /// A reload's sender, waiting for the old outbox thread to finish the mail in hand.
+    var nextSender: OutboxSender?
     var watcher: DirectoryWatcher!
     var stopping = false
     var reloadRequested = false
@@ -180,10 +185,12 @@ final class Daemon: @unchecked Sendable {
                     first = false
                 }
             }
+            swapSenderWhenIdle()
             watchdogTick()
             updateStatus(force: false)
             // Sleep until mail arrives, a signal comes, or a timer is due.
             var timeout = nextScan - MonotonicClock.seconds
+            if nextSender != nil { timeout = min(timeout, 0.1) }  // look again soon for the old sender's end
             if let w = notifier?.watchdogInterval {
                 // While the outbox is stalled no ping goes out and lastWatchdog stands still: look again in a
                 // quarter interval rather than spinning.
@@ -201,6 +208,12 @@ final class Daemon: @unchecked Sendable {
         notifier?.stopping()
         log(.info, "postdesk stopping")
         outbox.stop()
+        if let next = nextSender {
+            outbox.sender.handOverKeptResults(to: next)
+            _ = next.recordKeptResults()
+        } else {
+            _ = outbox.sender.recordKeptResults()
+        }
         log(.info, "postdesk stopped")
         return .ok
     }
@@ -231,11 +244,14 @@ final class Daemon: @unchecked Sendable {
         do {
             let fresh = try DaemonServices(context, log: logger)
             let freshWatcher = try makeWatcher(fresh.config)
-            outbox.stop()  // lets the mail in hand finish
             services = fresh
             watcher = freshWatcher
-            outbox = OutboxLoop(fresh.sender)
-            outbox.start()
+            // The old sender finishes the mail in hand on its thread (an SMTP answer may take up to `timeout`)
+            // while this loop goes on (and feeds the watchdog); the new one starts once it is done, with the
+            // results it could not record (`swapSenderWhenIdle`).
+            outbox.requestStop()
+            nextSender = fresh.sender
+            swapSenderWhenIdle()
             log(.info, "reloaded: \(fresh.config.mailboxes.count) mailbox(es), \(fresh.config.agents.count) agent(s)")
             state = "idle"
         } catch {
@@ -244,6 +260,16 @@ final class Daemon: @unchecked Sendable {
         }
         notifier?.ready(status: statusLine())
         lastStatus = ""
+    }
+
+    /// After a reload: once the old outbox thread has finished, its kept results go to the new sender, which
+    /// then starts on its own thread.
+    func swapSenderWhenIdle() {
+        guard let next = nextSender, outbox.isDone else { return }
+        outbox.sender.handOverKeptResults(to: next)
+        nextSender = nil
+        outbox = OutboxLoop(next)
+        outbox.start()
     }
 
     /// WATCHDOG=1 at half of WATCHDOG_USEC, but only while the services make progress: this loop is alive
@@ -262,26 +288,45 @@ final class Daemon: @unchecked Sendable {
         lastWatchdog = now
     }
 
-    func statusLine() -> String {
-        var parts = [state]
-        if let c = try? services.ingestor.store.daemonCounts() {
-            parts.append("\(c.unassigned) unassigned, \(c.open) open")
-            parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
+    /// The counts STATUS shows (tickets, outbox, held mail), with when they were read and the outbox's activity
+    /// then: read again only after work was done here or by the outbox thread, or once a minute (for changes
+    /// made by other processes, such as `postdesk tickets assign`), not at every 10 s tick of an idle daemon.
+    var counts: [String] = []
+    var countsAt = -Double.infinity
+    var countsActivity: UInt64 = .max
+    static let countsMaxAge = 60.0
+
+    func statusLine(refresh: Bool = true) -> String {
+        let now = MonotonicClock.seconds
+        let activity = outbox.activity
+        if refresh || activity != countsActivity || now - countsAt >= Self.countsMaxAge {
+            var parts: [String] = []
+            if let c = try? services.ingestor.store.daemonCounts() {
+                parts.append("\(c.unassigned) unassigned, \(c.open) open")
+                parts.append("outbox \(c.outboxQueued) queued, \(c.outboxFailed) failed")
+            }
+            if let held = try? services.ingestor.store.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
+                parts.append("\(held) held over the inbound limits in the last hour")
+            }
+            counts = parts
+            countsAt = now
+            countsActivity = activity
         }
-        if let held = try? services.ingestor.store.heldMessages(since: (SystemClock().now() - 3600).iso8601), held > 0 {
-            parts.append("\(held) held over the inbound limits in the last hour")
+        var parts = [state] + counts
+        if let problem = outbox.sender.transportProblem {
+            parts.append("outbox cannot send: \(Self.short(problem))")
         }
         parts.append("last error: \(lastError.withLock { $0 } ?? "none")")
         return parts.joined(separator: "; ")
     }
 
-    /// STATUS= after every scan that did something, and every 10 s otherwise (so counts stay fresh); only when
-    /// the line changed.
+    /// STATUS= after every scan that did something, and every 10 s otherwise (the counts as `statusLine` keeps
+    /// them); only when the line changed.
     func updateStatus(force: Bool) {
         guard let notifier else { return }
         let now = MonotonicClock.seconds
         guard force || now - lastStatusAt >= Self.rescanInterval else { return }
-        let line = statusLine()
+        let line = statusLine(refresh: force)
         lastStatusAt = now
         if line != lastStatus {
             notifier.status(line)
@@ -316,17 +361,36 @@ final class OutboxLoop: @unchecked Sendable {
             while !isStopping {
                 idle.store(false, ordering: .relaxed)
                 lastProgress.store(MonotonicClock.microseconds, ordering: .relaxed)
-                _ = sender.sendDue(shouldStop: { self.isStopping })
-                if isStopping { break }
-                var wait: Int64 = 60
-                if let next = try? sender.store.nextOutboxAttempt() {
-                    wait = max(0, min(wait, next - sender.clock.now()))
+                if sender.sendDue(shouldStop: { self.isStopping }).total > 0 {
+                    activityCount.add(1, ordering: .relaxed)
                 }
+                if isStopping { break }
+                var wait = 60.0
+                if let next = try? sender.store.nextOutboxAttempt() {
+                    wait = max(0, min(wait, Double(next - sender.clock.now())))
+                }
+                // A transport that cannot be built: due mail waits for the next try (backing off), no spinning.
+                if let retry = sender.transportRetryIn { wait = max(wait, retry) }
                 idle.store(true, ordering: .relaxed)
-                if wait > 0 { _ = wakeup.wait(timeout: .now() + .seconds(Int(wait))) }
+                if wait > 0 { _ = wakeup.wait(timeout: .now() + .milliseconds(Int(wait * 1000))) }
             }
+            finished.store(true, ordering: .releasing)
             done.signal()
         }
+    }
+
+    /// Counts the rounds that sent or recorded something (STATUS reads its counts again after one).
+    var activity: UInt64 { activityCount.load(ordering: .relaxed) }
+    private let activityCount = Atomic<UInt64>(0)
+
+    /// Whether the thread has ended (after `requestStop`).
+    var isDone: Bool { finished.load(ordering: .acquiring) }
+    private let finished = Atomic<Bool>(false)
+
+    /// Asks the thread to end after the mail in hand, without waiting for it.
+    func requestStop() {
+        stopping.store(true, ordering: .releasing)
+        wakeup.signal()
     }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
@@ -373,10 +437,9 @@ enum CheckConfigCommand: PostdeskCommand {
                 }
             }
         }
+        let outbound = { (key: String) in "\(config.file):\(config.outbound.lines[key].map(String.init) ?? "?"): [outbound]" }
         if config.outbound.transport == .maildir, let out = config.outbound.maildir {
-            if FileSystem.kind(of: out) != nil, access(out, W_OK | X_OK) != 0 {
-                problems.append("\(config.file): [outbound] maildir \(out) is not writable by this user")
-            }
+            if let why = Self.cannotMakeFolder(out) { problems.append("\(outbound("maildir")) maildir \(out) \(why)") }
         }
         for (what, dir) in [("data_dir", config.helpdesk.dataDir), ("database", FileSystem.directoryName(config.helpdesk.database))] {
             if FileSystem.kind(of: dir) == nil {
@@ -387,11 +450,31 @@ enum CheckConfigCommand: PostdeskCommand {
         }
         problems += TemplateLoader.load(config).problems
         if config.outbound.transport == .smtp {
-            do { _ = try OutboxSender.transport(for: config) } catch { problems.append("\(config.file): [outbound] \(error)") }
+            do { _ = try OutboxSender.transport(for: config) } catch {
+                problems.append("\(outbound(config.outbound.passwordFile != nil ? "password_file" : "username")) \(error)")
+            }
         }
         if !problems.isEmpty { throw CommandError(.configuration, "the configuration has problems:\n" + problems.joined(separator: "\n")) }
         context.console.print("\(config.file): ok (\(config.mailboxes.count) mailbox(es), \(config.agents.count) agent(s))")
         return .ok
+    }
+}
+
+extension CheckConfigCommand {
+    /// Why the folder `path` (with new/, cur/ and tmp/ inside) cannot be used or made by this user, or nil.
+    /// Makes nothing: looks at the folder, or at the nearest folder above it that exists.
+    static func cannotMakeFolder(_ path: String) -> String? {
+        switch FileSystem.kind(of: path) {
+        case .some(.directory):
+            return access(path, W_OK | X_OK) == 0 ? nil : "is not writable by this user"
+        case .some:
+            return "is not a folder"
+        case nil:
+            var parent = FileSystem.directoryName(path)
+            while FileSystem.kind(of: parent) == nil, parent != "/", parent != "." { parent = FileSystem.directoryName(parent) }
+            if let kind = FileSystem.kind(of: parent), kind != .directory { return "cannot be made: \(parent) is not a folder" }
+            return access(parent, W_OK | X_OK) == 0 ? nil : "cannot be made: \(parent) is not writable by this user"
+        }
     }
 }
 
@@ -424,13 +507,30 @@ enum ExplainCommand: PostdeskCommand {
             ?? config.mailboxes.first(where: { file.hasPrefix($0.maildir + "/") })
             ?? config.mailboxes[0]
         if let mailboxName, mailbox.name != mailboxName { throw CommandError(.usage, "no mailbox named \(mailboxName)") }
-        let store = try context.openStore(config)
+        // A dry run: the database is read as it is (never created or migrated), data_dir is left alone, and the
+        // agents are the config's without recording them.
+        let store: Store
+        let path = config.helpdesk.database
+        do {
+            if FileSystem.kind(of: path) == nil {
+                context.console.print("database:   \(path) does not exist yet: explaining as for an empty helpdesk (no tickets)")
+                store = try Store.empty()
+            } else {
+                store = try Store(readOnlyPath: path)
+            }
+        } catch let e as StoreError {
+            throw CommandError(e.isTemporary ? .temporaryFailure : .configuration, "cannot read the database: \(e)")
+        } catch {
+            throw CommandError(.configuration, "cannot read the database \(path): \(error)")
+        }
         let plan: IngestPlan
         let work: String?
+        let done: Store.IngestedRecord?
         do {
-            let ingestor = try Ingestor(config: config, store: store)
+            let ingestor = try Ingestor(config: config, store: store, dryRun: true)
             plan = try ingestor.plan(bytes, mailbox: mailbox)
             work = try ingestor.describeWork(plan)
+            done = try ingestor.alreadyIngested(bytes)  // the same lookups as run: old keys too
         } catch { throw CommandError(.temporaryFailure, "cannot look up tickets: \(error)") }
         let s = plan.summary
         let c = context.console
@@ -445,7 +545,7 @@ enum ExplainCommand: PostdeskCommand {
             c.print("decision:   quarantine: \(q)")
             return .ok
         }
-        if let done = try? store.ingested(key: plan.key) {
+        if let done {
             c.print("decision:   already ingested (\(done.outcome)): run would only move the file to cur/")
             return .ok
         }

@@ -110,6 +110,8 @@ public struct Configuration: Sendable, Hashable {
         /// when) stays, which threading, the auto-reply caps and `explain` need.
         public var keepSent = ConfigDuration(seconds: 30 * 86_400)
         public var timeout = ConfigDuration(seconds: 60)
+        /// The line of each key of [outbound] (for FILE:LINE in check-config's reports).
+        public var lines: [String: Int] = [:]
         /// Caps on automatic mail (confirmations, notices) to one customer address.
         public var maxAutoRepliesPerHour = 5
         public var maxAutoRepliesPerDay = 20
@@ -443,6 +445,7 @@ private struct ConfigReader {
     }
 
     mutating func outboundKey(_ key: String, _ value: String, _ line: Int) {
+        config.outbound.lines[key] = line
         switch key {
         case "transport":
             if let t = Configuration.Outbound.Transport(rawValue: value) { config.outbound.transport = t }

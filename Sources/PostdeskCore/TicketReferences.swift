@@ -3,11 +3,14 @@ import PostdeskMail
 /// Ticket numbers written into subjects (`[Acme #123]`) and plus addresses (`support+123@acme.test`).
 public enum TicketReferences {
     /// The ticket number of the first `[TAG #N]` in `subject` for any of `tags` (case-insensitive; spaces
-    /// around `#` tolerated, as some clients rewrap them).
+    /// around `#` tolerated, as some clients rewrap them). Where tags share a prefix the longest one matches.
     public static func subjectTag(in subject: String, tags: [String]) -> Int64? {
         let s = Array(subject.utf8)
         // ASCII case only, on both sides: a tag with a non-ASCII capital (ÄRGER) must match itself byte for byte.
-        let lowered = tags.map { Array($0.utf8).map(\.asciiLowercasedByte) }
+        // The longest tag first: with `it` and `it-security`, `[it-security #5]` must not stop at `it`.
+        let lowered = tags.map { Array($0.utf8).map(\.asciiLowercasedByte) }.enumerated()
+            .sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }
+            .map(\.element)
         var i = 0
         while i < s.count {
             guard s[i] == 0x5B else { i += 1; continue }  // [

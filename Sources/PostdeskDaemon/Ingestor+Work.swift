@@ -127,7 +127,7 @@ extension Ingestor {
     private func agentMail(_ number: Int64, claim: AgentClaim, plan: IngestPlan, mailbox: Configuration.Mailbox, split: ReplyText.Split, rawPath: String, at: String) throws -> Applied {
         let summary = plan.summary
         let parsed = MailCommands.parseAgent(split.new)
-        let facts = try store.ticketFacts(number)
+        let facts = try self.facts(number)
         var problems = parsed.problems
         // Check every command against the ticket before changing anything.
         var resolvedAgents: [Int: Store.AgentRow] = [:]
@@ -245,7 +245,7 @@ extension Ingestor {
     func applyAssignment(_ number: Int64, to agent: Store.AgentRow, actor: String, cause: Int64?, at: String) throws {
         try store.assign(number, to: agent.id, at: at)
         try store.audit(ticket: number, actor: actor, action: "assigned", detail: "\(agent.name) <\(agent.address)>", cause: cause, at: at)
-        if try store.ticketFacts(number)?.status == .new {
+        if try facts(number)?.status == .new {
             try store.setStatus(number, .open, at: at)
             try store.audit(ticket: number, actor: actor, action: "status", detail: "new → open: assigned", cause: cause, at: at)
         }
@@ -256,7 +256,7 @@ extension Ingestor {
     func applyStatus(_ number: Int64, _ status: TicketStatus, actor: String, cause: Int64?, at: String) throws
         -> (before: TicketStatus?, notice: TemplateKind?)?
     {
-        let before = try store.ticketFacts(number)?.status
+        let before = try facts(number)?.status
         guard before != status else { return nil }
         try store.setStatus(number, status, at: at)
         try store.audit(ticket: number, actor: actor, action: "status", detail: "\(before?.rawValue ?? "?") → \(status.rawValue)", cause: cause, at: at)
@@ -364,7 +364,7 @@ extension Ingestor {
 
     /// `#close` from a customer who may close the ticket: the requester (or a Cc participant) on an open one.
     func customerCloses(_ number: Int64, plan: IngestPlan, at: String) throws {
-        guard let facts = try store.ticketFacts(number), let from = plan.sender?.address.lowercased() else { return }
+        guard let facts = try self.facts(number), let from = plan.sender?.address.lowercased() else { return }
         guard facts.requester == from || facts.participants.contains(from) else { return }
         guard [.new, .open, .pending].contains(facts.status) else {
             log(.info, "ticket #\(number): #close from \(from) ignored: the ticket is \(facts.status.rawValue)")

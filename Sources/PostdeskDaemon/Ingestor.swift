@@ -124,40 +124,86 @@ public final class Ingestor: @unchecked Sendable {
     /// Writes the confirmations and notices that ingestion causes, in the same transaction.
     public let mailer: Mailer
 
+    /// `dryRun` (for `explain`): changes nothing, neither data_dir nor the agents table (the store may be
+    /// read-only); the agents are the config's and those added by command, as a start would make them.
     public init(config: Configuration, store: Store, clock: any Clock = SystemClock(), limits: ParseLimits = .default,
-                templates: TemplateSet? = nil, log: @escaping (LogLevel, String) -> Void = { _, _ in }) throws {
+                templates: TemplateSet? = nil, dryRun: Bool = false, log: @escaping (LogLevel, String) -> Void = { _, _ in }) throws {
         self.config = config
         self.configuredAgents = config.agents
         self.store = store
         self.data = DataDirectory(config.helpdesk.dataDir)
         self.clock = clock
         self.limits = limits
+        self.dryRun = dryRun
         self.log = log
         mailer = Mailer(config: config, store: store, templates: templates ?? TemplateSet(fallbackLanguage: config.helpdesk.language),
                         clock: clock, log: log)
-        try data.prepare()
-        try store.transaction {
-            try store.syncAgents(config.agents.map { (key: $0.id, address: $0.address, name: $0.name) }, at: clock.now().iso8601)
+        guard !dryRun else {
+            try refreshAgents()
+            return
+        }
+        do { try data.prepare() } catch { throw SetupError(description: "cannot prepare data_dir \(config.helpdesk.dataDir): \(error)") }
+        var sync = Store.AgentSync()
+        let agents = config.agents.map { (key: $0.id, address: $0.address, name: $0.name) }
+        do {
+            if try !store.agentsMatch(agents) {
+                sync = try store.transaction { try store.syncAgents(agents, at: clock.now().iso8601) }
+            }
+        } catch {
+            throw SetupError(description: "cannot record the config's agents in the database \(config.helpdesk.database): \(error)",
+                             isTemporary: (error as? StoreError)?.isTemporary == true)
+        }
+        for r in sync.renamed { log(.notice, "agent \(r.address): section renamed from [agent \(r.from)] to [agent \(r.to)]") }
+        for d in sync.deactivated {
+            log(.notice, "agent \(d.key) <\(d.address)> is no longer in the config: no longer an agent (their tickets and history stay)")
         }
         try refreshAgents()
     }
 
-    /// Picks up agents added with `postdesk agents add` since the last look (they live in the database).
-    /// Called before every scan; costs one small query.
+    /// Why an Ingestor could not be made, naming the step (data_dir, or the agents table) and its cause.
+    public struct SetupError: Error, CustomStringConvertible {
+        public var description: String
+        /// The database was busy or the disk full: trying again later may work.
+        public var isTemporary = false
+    }
+
+    /// Reads who the agents are from the database (the one source: the config's agents as the last start or
+    /// reload recorded them, and those added or removed with `postdesk agents`), with the queues the config
+    /// gives them. Called before every scan; costs one small query. A dry run takes the config's agents and
+    /// the command line's, as a start would record them.
     public func refreshAgents() throws {
-        let extra = try store.commandLineAgents()
-        guard extra.map(\.address) != cliAgentAddresses else { return }
-        cliAgentAddresses = extra.map(\.address)
-        var merged = configuredAgents
-        let known = Set(merged.map { $0.address.lowercased() })
-        for a in extra where !known.contains(a.address) {
-            merged.append(Configuration.Agent(id: a.key, address: a.address, name: a.name, line: 0))
+        var rows = try store.activeAgents()
+        if dryRun {
+            let named = Set(configuredAgents.map { $0.address.lowercased() })
+            rows = configuredAgents.map { (key: $0.id, address: $0.address.lowercased(), name: $0.name, source: "config") }
+                + rows.filter { $0.source == "cli" && !named.contains($0.address) }
+        }
+        let seen = rows.map { "\($0.key)\u{1}\($0.address)\u{1}\($0.name)" }
+        guard seen != lastAgentRows else { return }
+        lastAgentRows = seen
+        var merged: [Configuration.Agent] = []
+        let byAddress = Dictionary(configuredAgents.map { ($0.address.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+        // The config's order first (notices list agents in it), then the others in the order they were added.
+        for a in configuredAgents where rows.contains(where: { $0.address == a.address.lowercased() }) {
+            var agent = a
+            if let row = rows.first(where: { $0.address == a.address.lowercased() }) { agent.id = row.key; agent.name = row.name }
+            merged.append(agent)
+        }
+        for r in rows where byAddress[r.address] == nil {
+            merged.append(Configuration.Agent(id: r.key, address: r.address, name: r.name, line: 0))
         }
         config.agents = merged
+        agentAddresses = Set(merged.map { $0.address.lowercased() })
         mailer.config = config
     }
-    private var cliAgentAddresses: [String] = []
+    private var lastAgentRows: [String]? = nil
+    /// The agents' addresses (lowercased), from `config.agents`.
+    public private(set) var agentAddresses: Set<String> = []
+
+    /// Routing's view of ticket `number`, with the agents this Ingestor knows.
+    func facts(_ number: Int64) throws -> TicketFacts? { try store.ticketFacts(number, agents: agentAddresses) }
     private let configuredAgents: [Configuration.Agent]
+    private let dryRun: Bool
     /// Files recorded but not movable to cur/ (a read-only maildir), so that the warning is logged once each.
     private var unmovable: Set<String> = []
 
@@ -177,7 +223,7 @@ public final class Ingestor: @unchecked Sendable {
     /// (the daemon), a file deferred before waits out its own backoff while the mail around it is taken.
     public func processPending(shouldStop: () -> Bool = { false }, skippingBackedOff: Bool = false) -> Report {
         var report = Report()
-        do { try refreshAgents() } catch { log(.warning, "cannot read the agents added from the command line: \(error)") }
+        do { try refreshAgents() } catch { log(.warning, "cannot read the agents from the database: \(error)") }
         backoff = backoff.filter { FileSystem.kind(of: $0.key) != nil }
         for mailbox in config.mailboxes {
             let maildir = Maildir(mailbox.maildir)
@@ -467,29 +513,29 @@ public final class Ingestor: @unchecked Sendable {
         input.participantsPerTicket = config.limits.participantsPerTicket
         // Threading: In-Reply-To first, then References newest first.
         for id in summary.inReplyTo + summary.references.reversed() {
-            if let number = try store.ticket(forMessageID: id), let facts = try store.ticketFacts(number) {
+            if let number = try store.ticket(forMessageID: id), let facts = try self.facts(number) {
                 input.thread = (id, facts)
                 break
             }
         }
         let tags = config.mailboxes.map(\.tag)
         if let n = TicketReferences.subjectTag(in: summary.subject ?? "", tags: tags) {
-            input.subjectTag = (n, try store.ticketFacts(n))
+            input.subjectTag = (n, try facts(n))
         }
         if let n = TicketReferences.plusAddress(in: (summary.to + summary.cc).map(\.address), mailboxAddress: mailbox.address) {
-            input.plusAddress = (n, try store.ticketFacts(n))
+            input.plusAddress = (n, try facts(n))
         }
         if summary.automatic?.kind == .bounce, let original = Self.bouncedMessageID(message),
             let number = try store.ticket(forMessageID: original)
         {
-            input.bouncedTicket = try store.ticketFacts(number)
+            input.bouncedTicket = try facts(number)
         }
         let decision = Router.route(input, inReplyTo: summary.inReplyTo)
         var quarantineReason: String? = nil
         if sender == nil, summary.automatic?.kind != .bounce {
             quarantineReason = "no sender address (no usable From, Sender, Reply-To or Return-Path)"
         }
-        let ticket = try decision.ticket.flatMap { try store.ticketFacts($0) }
+        let ticket = try decision.ticket.flatMap { try facts($0) }
         var plan = IngestPlan(key: key, summary: summary, sender: sender, decision: decision, ticket: ticket, quarantineReason: quarantineReason,
                               agent: claim)
         plan.auth = auth
@@ -575,12 +621,25 @@ public final class Ingestor: @unchecked Sendable {
     /// was taken from the raw bytes (schema 5 and earlier), its legacy key; or, should the parser have read
     /// that mail differently then, a row with the same Message-ID whose stored raw mail has this mail's key.
     func alreadyIngested(_ p: Prepared) throws -> Store.IngestedRecord? {
-        if let done = try store.ingested(key: p.key) { return done }
-        if let done = try store.ingested(key: p.legacyKey) { return done }
-        guard let id = p.summary.messageID else { return nil }
+        try alreadyIngested(key: p.key, legacyKey: p.legacyKey, messageID: p.summary.messageID)
+    }
+
+    /// `alreadyIngested` for a mail given as bytes (`postdesk explain`): the same three lookups, so explain and
+    /// run agree on mail recorded by earlier versions too.
+    public func alreadyIngested(_ bytes: [UInt8]) throws -> Store.IngestedRecord? {
+        let message = Message.parse(bytes, limits: limits)
+        let summary = MessageSummary(message)
+        return try alreadyIngested(key: Self.exactlyOnceKey(bytes, messageID: summary.messageID),
+                                   legacyKey: Self.legacyIdempotencyKey(message, summary), messageID: summary.messageID)
+    }
+
+    func alreadyIngested(key: String, legacyKey: String, messageID: String?) throws -> Store.IngestedRecord? {
+        if let done = try store.ingested(key: key) { return done }
+        if let done = try store.ingested(key: legacyKey) { return done }
+        guard let id = messageID else { return nil }
         for row in try store.ingested(messageID: id) {
             guard let raw = row.rawPath, let bytes = try? FileSystem.readFile(raw, maxBytes: limits.maxMessageBytes + 1) else { continue }
-            if Self.exactlyOnceKey(bytes, messageID: id) == p.key { return row.record }
+            if Self.exactlyOnceKey(bytes, messageID: id) == key { return row.record }
         }
         return nil
     }

@@ -25,7 +25,7 @@ extension Ingestor {
         try operatorAction(number) { report, at in
             let speaker = try speaker(actingAgent, number: number)
             guard let agent = try store.agent(matching: who) else { throw OperatorRefusal(unknownAgent(who)) }
-            let before = try store.ticketFacts(number)?.status
+            let before = try facts(number)?.status
             try applyAssignment(number, to: agent, actor: speaker.actor, cause: nil, at: at)
             report.changes.append("assigned to \(agent.name) <\(agent.address)>")
             if before == .new { report.changes.append("status new → open") }
@@ -40,7 +40,7 @@ extension Ingestor {
             guard status != .new else {
                 throw OperatorRefusal("a ticket cannot be set back to new; use open, pending, resolved or closed")
             }
-            if let facts = try store.ticketFacts(number), let refusal = statusRefusal(number, from: facts.status, to: status) {
+            if let facts = try self.facts(number), let refusal = statusRefusal(number, from: facts.status, to: status) {
                 throw OperatorRefusal(refusal)
             }
             guard let change = try applyStatus(number, status, actor: speaker.actor, cause: nil, at: at) else {
@@ -87,7 +87,7 @@ extension Ingestor {
     private func operatorAction(_ number: Int64, _ body: (inout OperatorReport, String) throws -> Void) throws -> OperatorReport {
         try refreshAgents()
         return try store.transaction {
-            guard try store.ticketFacts(number) != nil else { throw OperatorRefusal("there is no ticket #\(number)") }
+            guard try facts(number) != nil else { throw OperatorRefusal("there is no ticket #\(number)") }
             var report = OperatorReport(number: number)
             let firstMail = try store.lastOutboxID()
             try body(&report, clock.now().iso8601)

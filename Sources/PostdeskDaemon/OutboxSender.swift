@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import PostdeskCore
 import PostdeskMail
 import PostdeskSMTP
@@ -121,10 +122,12 @@ public final class OutboxSender: @unchecked Sendable {
             }
             if due.isEmpty { break }
             if transport == nil {
+                if let until = transportRetryAt, MonotonicClock.seconds < until { return report }
                 do { transport = try makeTransport() } catch {
-                    log(.error, "outbox: \(error); \(due.count) mail(s) stay queued")
+                    transportFailed("\(error)", queued: due.count)
                     return report
                 }
+                transportWorks()
             }
             var results: [(Store.OutboxEntry, DeliveryResult)] = []
             var connectionDown: String? = nil
@@ -152,6 +155,40 @@ public final class OutboxSender: @unchecked Sendable {
         return report
     }
 
+    // MARK: - A transport that cannot be built
+
+    /// Why the transport could not be built (an outbound maildir that cannot be made, an unreadable password
+    /// file), while it cannot; for STATUS. Read from any thread.
+    public var transportProblem: String? { problem.withLock { $0?.reason } }
+    /// Seconds until the next try to build the transport, while it cannot be built.
+    public var transportRetryIn: Double? {
+        transportRetryAt.map { max(0, $0 - MonotonicClock.seconds) }
+    }
+    private let problem = Mutex<(reason: String, delay: Double)?>(nil)
+    private var transportRetryAt: Double?
+
+    /// Backs off (1 s doubling to 60 s) and says so once per distinct reason, not once per round: a setup
+    /// problem does not go away by itself, and retrying at once made the thread spin and flood the log.
+    private func transportFailed(_ reason: String, queued: Int) {
+        let previous = problem.withLock { $0 }
+        let delay = previous.map { min($0.delay * 2, Self.maxTransportDelay) } ?? 1
+        problem.withLock { $0 = (reason, delay) }
+        transportRetryAt = MonotonicClock.seconds + delay
+        if previous?.reason != reason {
+            log(.error, "outbox: cannot send: \(reason); \(queued) mail(s) stay queued; trying again in 1 s, then less and less often (at most every \(Int(Self.maxTransportDelay)) s)")
+        }
+    }
+
+    private func transportWorks() {
+        guard let previous = problem.withLock({ $0 }) else { return }
+        problem.withLock { $0 = nil }
+        transportRetryAt = nil
+        log(.notice, "outbox: sending again (the transport could be set up; before: \(previous.reason))")
+    }
+
+    /// The longest pause between two tries to build the transport.
+    public static let maxTransportDelay = 60.0
+
     // MARK: - Results the database would not take
 
     /// Delivery results not yet recorded because the database refused them (locked by another process for
@@ -162,6 +199,35 @@ public final class OutboxSender: @unchecked Sendable {
     private var unrecorded: [(Store.OutboxEntry, DeliveryResult)] = []
     /// The pause before the next try to record them.
     private var recordRetryDelay = 0.0
+
+    /// Hands the results kept in memory to another sender (a reload's): call only once this sender's thread
+    /// has finished. The new sender records them before it sends anything, so the mail they name is not sent
+    /// again.
+    public func handOverKeptResults(to next: OutboxSender) {
+        guard !unrecorded.isEmpty else { return }
+        log(.notice, "outbox: the results of \(unrecorded.count) mail(s) not yet recorded go to the reloaded sender")
+        next.unrecorded = unrecorded + next.unrecorded
+        unrecorded = []
+    }
+
+    /// How many results are kept in memory, not yet recorded.
+    public var keptResults: Int { unrecorded.count }
+
+    /// One last try to record the kept results (at stop): true when there are none left.
+    public func recordKeptResults() -> Bool {
+        guard !unrecorded.isEmpty else { return true }
+        var report = Report()
+        let kept = unrecorded
+        do {
+            try record(kept, now: clock.now(), report: &report)
+            unrecorded = []
+            log(.notice, "outbox: the results of \(kept.count) mail(s) kept in memory are recorded")
+            return true
+        } catch {
+            log(.error, "outbox: the results of \(kept.count) mail(s) could not be recorded (\(error)); they will be sent again after the restart")
+            return false
+        }
+    }
 
     /// Records `results`; when the database refuses, keeps them for the next round, waits a little (without
     /// spinning on a full disk, and stopping early when asked) and returns false.

@@ -63,10 +63,19 @@ public final class Database: @unchecked Sendable {
     /// full durability (`synchronous=FULL`: a committed transaction survives a power loss).
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, readOnly: Bool = false) throws(StoreError) {
         self.path = path
-        if !readOnly { try Self.createPrivately(path) }
+        let inMemory = path == ":memory:"
+        if !readOnly && !inMemory { try Self.createPrivately(path) }
         var db: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        var flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        var name = path
+        if readOnly && access(path + "-wal", F_OK) != 0 {
+            // No -wal file: no connection has the database open, and every commit is in the main file. A plain
+            // read-only open would create empty -wal and -shm files (and leave them); `immutable` reads the file
+            // as it is and creates nothing.
+            name = "file:" + Self.uriEscaped(path) + "?immutable=1"
+            flags |= SQLITE_OPEN_URI
+        }
+        let rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(db)
@@ -76,7 +85,7 @@ public final class Database: @unchecked Sendable {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         let pages = try query("PRAGMA page_count").first?[0].int ?? 0
-        if !readOnly {
+        if !readOnly && !inMemory {
             // A new database gets 16 KB pages: support mail of 1 to 4 KB per row packs into them with little
             // waste (4 KB pages left a quarter of the messages table empty). Only possible before the first write.
             if pages == 0 {
@@ -95,6 +104,20 @@ public final class Database: @unchecked Sendable {
         let pageSize = try query("PRAGMA page_size").first?[0].int ?? 4096
         let kib = Self.cacheKiB(databaseBytes: pages * pageSize)
         try execute("PRAGMA cache_size=-\(kib)")
+    }
+
+    /// `path` for a `file:` URI: `%`, `?` and `#` percent-encoded.
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for c in path.unicodeScalars {
+            switch c {
+            case "%": out += "%25"
+            case "?": out += "%3f"
+            case "#": out += "%23"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     /// Creates a missing database file empty with mode 0640 (the process's umask can only make it stricter),

@@ -267,6 +267,11 @@ public enum Migrations {
         ) WITHOUT ROWID;
         CREATE INDEX ingested_message_id ON ingested(message_id) WHERE message_id IS NOT NULL;
         """,
+        // 8: the scheduler's resolved tickets by the time they were resolved (issue 14, the daemon at rest): its two
+        //    queries every 10 s read only the tickets due, not every resolved ticket through tickets_status.
+        """
+        CREATE INDEX tickets_resolved ON tickets(resolved_at) WHERE status = 'resolved';
+        """,
     ]
 
     /// The schema version this binary writes.

@@ -164,7 +164,12 @@ extension Store {
     /// key, or nil when an agent with this address already exists.
     public func addAgent(address: String, name: String, at: String) throws -> String? {
         let a = address.lowercased()
-        if try db.query("SELECT 1 FROM agents WHERE address = ?", [.text(a)]).first != nil { return nil }
+        if let row = try db.query("SELECT id, key, active FROM agents WHERE address = ?", [.text(a)]).first {
+            // A former agent (removed, or gone from the config) comes back under their old key, with their history.
+            guard row.int("active") == 0, let id = row.int("id") else { return nil }
+            try db.run("UPDATE agents SET name = ?, source = 'cli', active = 1 WHERE id = ?", [.text(name), .integer(id)])
+            return row.string("key")
+        }
         let local = String(a.split(separator: "@").first ?? "agent")
         var key = local
         var n = 2
@@ -175,6 +180,16 @@ extension Store {
         try db.run("INSERT INTO agents (key, address, name, source, created) VALUES (?, ?, ?, 'cli', ?)",
                    [.text(key), .text(a), .text(name), .text(at)])
         return key
+    }
+
+    /// Retires an agent added with `postdesk agents add` (the row stays: tickets and the audit log refer to
+    /// it). Returns its key, or nil when no active command-line agent has this address.
+    public func removeAgent(address: String) throws -> String? {
+        let a = address.lowercased()
+        guard let row = try db.query("SELECT id, key FROM agents WHERE address = ? AND source = 'cli' AND active = 1", [.text(a)]).first,
+              let id = row.int("id") else { return nil }
+        try db.run("UPDATE agents SET active = 0 WHERE id = ?", [.integer(id)])
+        return row.string("key")
     }
 
     /// Agents added with `postdesk agents add` (the config's agents come from the config itself).

@@ -41,11 +41,13 @@ extension Store {
             """, [.integer(requester)]).first?.int("number")
     }
 
-    /// Messages held since `since` (ISO 8601).
+    /// Messages held since `since` (ISO 8601) on the held tickets still open (mail over a limit only ever goes
+    /// to those). Through the held tickets' partial index and each one's messages, never a scan of `messages`
+    /// (which took 0.25 to 0.75 s at 600,000 messages, every 10 s, for the daemon's STATUS line).
     public func heldMessages(since: String) throws -> Int {
         Int(try db.query("""
-            SELECT count(*) FROM tickets t JOIN messages m ON m.ticket = t.number
-            WHERE t.type = 'held' AND m.direction = 'in' AND m.created >= ?
+            SELECT count(*) FROM tickets t INDEXED BY tickets_held JOIN messages m ON m.ticket = t.number
+            WHERE t.type = 'held' AND t.status IN ('new', 'open', 'pending') AND m.direction = 'in' AND m.created >= ?
             """, [.text(since)]).first?[0].int ?? 0)
     }
 }

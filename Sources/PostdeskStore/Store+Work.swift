@@ -9,13 +9,14 @@ extension Store {
         public var name: String
     }
 
-    /// An active agent by key (`alice`), name (`Alice Novak`, any case) or address.
+    /// An active agent by key (`alice`), name (`Alice Novak`, `łukasz nowak`: any case, in any script) or
+    /// address. Compared in Swift (`lowercased()` folds every script), not with SQLite's ASCII-only `lower()`;
+    /// the agents table is small.
     public func agent(matching text: String) throws -> AgentRow? {
         let t = text.lowercased()
-        return try db.query("""
-            SELECT id, key, address, name FROM agents WHERE active = 1 AND (lower(key) = ?1 OR lower(address) = ?1 OR lower(name) = ?1)
-            ORDER BY id LIMIT 1
-            """, [.text(t)]).first.map { AgentRow(id: $0[0].int ?? 0, key: $0[1].string ?? "", address: $0[2].string ?? "", name: $0[3].string ?? "") }
+        return try db.query("SELECT id, key, address, name FROM agents WHERE active = 1 ORDER BY id")
+            .map { AgentRow(id: $0[0].int ?? 0, key: $0[1].string ?? "", address: $0[2].string ?? "", name: $0[3].string ?? "") }
+            .first { $0.key.lowercased() == t || $0.address.lowercased() == t || $0.name.lowercased() == t }
     }
 
     public func assign(_ number: Int64, to agent: Int64, at: String) throws {
@@ -43,7 +44,7 @@ extension Store {
     /// since.
     public func resolvedBefore(_ cutoff: String) throws -> [Int64] {
         try db.query("""
-            SELECT number FROM tickets WHERE status = 'resolved' AND resolved_at <= ?
+            SELECT number FROM tickets INDEXED BY tickets_resolved WHERE status = 'resolved' AND resolved_at <= ?
               AND (last_customer_reply IS NULL OR last_customer_reply <= resolved_at) ORDER BY number
             """, [.text(cutoff)]).compactMap { $0[0].int }
     }
@@ -51,7 +52,7 @@ extension Store {
     /// Resolved tickets due for the reminder (resolved at or before `cutoff`) that have not had one since.
     public func remindersDue(_ cutoff: String) throws -> [Int64] {
         try db.query("""
-            SELECT t.number FROM tickets t WHERE t.status = 'resolved' AND t.resolved_at <= ?
+            SELECT t.number FROM tickets t INDEXED BY tickets_resolved WHERE t.status = 'resolved' AND t.resolved_at <= ?
               AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.ticket = t.number AND a.action = 'reminder' AND a.at >= t.resolved_at)
             ORDER BY t.number
             """, [.text(cutoff)]).compactMap { $0[0].int }

@@ -13,6 +13,21 @@ public final class Store: @unchecked Sendable {
         try Migrations.migrate(db)
     }
 
+    /// Opens the database at `path` read-only, as it is: no file is created and nothing migrated (`explain`).
+    /// A database at another schema version than this binary's is refused with what to do.
+    public init(readOnlyPath path: String) throws {
+        db = try Database(path: path, readOnly: true)
+        let version = try Migrations.version(db)
+        if version != Migrations.latest {
+            throw StoreError(code: 1, message: version < Migrations.latest
+                ? "the database \(path) is at schema version \(version), older than this Postdesk's (\(Migrations.latest)); `postdesk run` migrates it at its start"
+                : "the database \(path) is at schema version \(version), newer than this Postdesk (\(Migrations.latest)); upgrade Postdesk")
+        }
+    }
+
+    /// An empty database in memory, at the latest schema: what `explain` reads when there is no database yet.
+    public static func empty() throws -> Store { try Store(path: ":memory:") }
+
     public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
     // MARK: - Ingestion ledger
@@ -53,24 +68,79 @@ public final class Store: @unchecked Sendable {
         return db.lastInsertRowID
     }
 
-    /// Agents from the config: added or updated by their key, never deleted (tickets refer to them).
-    public func syncAgents(_ agents: [(key: String, address: String, name: String)], at: String) throws {
+    /// What `syncAgents` changed: config agents that left the config (kept inactive, with their history) and
+    /// sections renamed (the same address under a new key).
+    public struct AgentSync: Sendable {
+        public var deactivated: [(key: String, address: String)] = []
+        public var renamed: [(from: String, to: String, address: String)] = []
+        public init() {}
+    }
+
+    /// Makes the agents table say what the config says. A config agent is found by its address first (a
+    /// renamed section is the same agent under a new key), else by its key (a changed address); an agent added
+    /// with `agents add` whose address the config now names becomes a config agent. Config agents the config no
+    /// longer names stay as inactive rows (tickets, assignments and the audit log refer to them) and are no
+    /// longer agents. Call inside a transaction.
+    @discardableResult
+    public func syncAgents(_ agents: [(key: String, address: String, name: String)], at: String) throws -> AgentSync {
+        var report = AgentSync()
         for a in agents {
-            try db.run("""
-                INSERT INTO agents (key, address, name, source, created) VALUES (?, ?, ?, 'config', ?)
-                ON CONFLICT(key) DO UPDATE SET address = excluded.address, name = excluded.name, active = 1
-                """, [.text(a.key), .text(a.address.lowercased()), .text(a.name), .text(at)])
+            let address = a.address.lowercased()
+            let byAddress = try db.query("SELECT id, key FROM agents WHERE address = ?", [.text(address)]).first
+            let byKey = try db.query("SELECT id, address, source FROM agents WHERE key = ?", [.text(a.key)]).first
+            if let row = byAddress, let id = row.int("id") {
+                if let other = byKey?.int("id"), other != id { try moveAside(other, key: a.key) }
+                let old = row.string("key") ?? ""
+                if old != a.key { report.renamed.append((from: old, to: a.key, address: address)) }
+                try db.run("UPDATE agents SET key = ?, name = ?, source = 'config', active = 1 WHERE id = ?",
+                           [.text(a.key), .text(a.name), .integer(id)])
+            } else if let row = byKey, let id = row.int("id"), row.string("source") == "config" {
+                try db.run("UPDATE agents SET address = ?, name = ?, source = 'config', active = 1 WHERE id = ?",
+                           [.text(address), .text(a.name), .integer(id)])
+            } else {
+                // A key an agent added by command holds: the config's section takes it, theirs gets a number.
+                if let other = byKey?.int("id") { try moveAside(other, key: a.key) }
+                try db.run("INSERT INTO agents (key, address, name, source, created) VALUES (?, ?, ?, 'config', ?)",
+                           [.text(a.key), .text(address), .text(a.name), .text(at)])
+            }
+        }
+        let named = Set(agents.map { $0.address.lowercased() })
+        for row in try db.query("SELECT id, key, address FROM agents WHERE source = 'config' AND active = 1 ORDER BY key") {
+            guard let id = row.int("id"), let address = row.string("address"), !named.contains(address) else { continue }
+            try db.run("UPDATE agents SET active = 0 WHERE id = ?", [.integer(id)])
+            report.deactivated.append((key: row.string("key") ?? "", address: address))
+        }
+        return report
+    }
+
+    /// Whether the agents table already says what the config says (then a start or reload writes nothing, and
+    /// works while another process holds the write lock).
+    public func agentsMatch(_ agents: [(key: String, address: String, name: String)]) throws -> Bool {
+        let rows = try db.query("SELECT key, address, name FROM agents WHERE source = 'config' AND active = 1")
+            .map { "\($0.string("key") ?? "")\u{1}\($0.string("address") ?? "")\u{1}\($0.string("name") ?? "")" }
+        return rows.count == agents.count && Set(rows) == Set(agents.map { "\($0.key)\u{1}\($0.address.lowercased())\u{1}\($0.name)" })
+    }
+
+    /// Gives the row `id` a key no other row has (`key2`, `key3`, ...), so that a config section may take `key`.
+    private func moveAside(_ id: Int64, key: String) throws {
+        var n = 2
+        while try db.query("SELECT 1 FROM agents WHERE key = ?", [.text("\(key)\(n)")]).first != nil { n += 1 }
+        try db.run("UPDATE agents SET key = ? WHERE id = ?", [.text("\(key)\(n)"), .integer(id)])
+    }
+
+    /// Every active agent (config and command line): the one list of who is an agent.
+    public func activeAgents() throws -> [(key: String, address: String, name: String, source: String)] {
+        try db.query("SELECT key, address, name, source FROM agents WHERE active = 1 ORDER BY id").map {
+            (key: $0.string("key") ?? "", address: $0.string("address") ?? "", name: $0.string("name") ?? "", source: $0.string("source") ?? "")
         }
     }
 
-    public func agentAddresses() throws -> Set<String> {
-        Set(try db.query("SELECT address FROM agents WHERE active = 1").compactMap { $0.string("address") })
-    }
 
     // MARK: - Tickets
 
-    /// Routing's view of a ticket: status, queue, requester, and everyone who may write on it.
-    public func ticketFacts(_ number: Int64) throws -> TicketFacts? {
+    /// Routing's view of a ticket: status, queue, requester, and everyone who may write on it (its people and
+    /// `agents`, the addresses of the agents there are).
+    public func ticketFacts(_ number: Int64, agents: Set<String>) throws -> TicketFacts? {
         guard let row = try db.query("""
             SELECT t.number, t.status, t.queue, c.address AS requester, c.organization_id AS org
             FROM tickets t JOIN customers c ON c.id = t.requester_id WHERE t.number = ?
@@ -79,7 +149,7 @@ public final class Store: @unchecked Sendable {
         else { return nil }
         var participants = Set(try db.query("SELECT address FROM participants WHERE ticket = ?", [.integer(number)]).compactMap { $0.string("address") })
         let ccCount = participants.count
-        participants.formUnion(try agentAddresses())
+        participants.formUnion(agents)
         if let org = row.int("org") {
             participants.formUnion(try db.query("SELECT address FROM customers WHERE organization_id = ? AND is_primary_contact = 1",
                                                 [.integer(org)]).compactMap { $0.string("address") })

@@ -58,10 +58,11 @@ struct ProcessDesk {
 @Suite(.serialized) struct IngestProcessTests {
     /// Every message of the shared corpus ends up as a ticket, a reply, a recorded bounce or a quarantined
     /// message, exactly once; a second run changes nothing.
-    @Test func everyCorpusMessageLandsExactlyOnce() throws {
+    @Test(.enabled(if: sharedCorpusIsPresent, Comment(rawValue: sharedCorpusAbsent)))
+    func everyCorpusMessageLandsExactlyOnce() throws {
         let desk = try ProcessDesk()
         defer { desk.remove() }
-        let corpus = repositoryRoot + "/../shared/corpus"
+        let corpus = sharedCorpus
         var n = 0
         let walker = FileManager.default.enumerator(atPath: corpus)!
         while let rel = walker.nextObject() as? String {
@@ -188,7 +189,7 @@ struct ProcessDesk {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("decision:   open a new ticket"))
         #expect(r.stdout.contains("ticket #7, which does not exist"))
-        #expect(try sqliteCount(desk.root + "/db/postdesk.sqlite", "SELECT count(*) FROM tickets") == 0)
+        #expect(!FileManager.default.fileExists(atPath: desk.root + "/db/postdesk.sqlite"), "a dry run creates no database")
     }
 
     @Test func badConfigIsReportedWithFileAndLine() throws {

@@ -337,6 +337,27 @@ import Testing
         #expect(try store.ticket(1)?.subject == "Old")
     }
 
+    /// Schema 8 indexes resolved tickets by when they were resolved: the scheduler's two queries (every 10 s)
+    /// read the tickets due through it, not every resolved ticket.
+    @Test func version8IndexesResolvedTicketsForTheScheduler() throws {
+        let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Database(path: path)
+        try Migrations.migrate(db, to: 5)
+        try db.execute("""
+            INSERT INTO customers (address, created) VALUES ('ana@example.org', '2026-11-01T10:00:00+00:00');
+            INSERT INTO tickets (subject, status, queue, requester_id, created, updated, resolved_at)
+            VALUES ('Due', 'resolved', 'support', 1, '2026-11-01T10:00:00+00:00', '2026-11-01T10:00:00+00:00', '2026-11-02T10:00:00+00:00'),
+                   ('Later', 'resolved', 'support', 1, '2026-11-01T10:00:00+00:00', '2026-11-01T10:00:00+00:00', '2026-11-09T10:00:00+00:00'),
+                   ('Open', 'open', 'support', 1, '2026-11-01T10:00:00+00:00', '2026-11-01T10:00:00+00:00', NULL);
+            """)
+        #expect(try Migrations.migrate(db, to: 8) == [6, 7, 8])
+        #expect(try db.query("SELECT count(*) FROM sqlite_master WHERE name = 'tickets_resolved'").first?[0].int == 1)
+        let store = try Store(path: path)
+        #expect(try store.resolvedBefore("2026-11-05T00:00:00+00:00") == [1])
+        #expect(try store.remindersDue("2026-11-05T00:00:00+00:00") == [1])
+    }
+
     /// Schema 4's outbox kept each mail's bytes in its rows; schema 5 moves them to outbox_text (sent ones with
     /// their sending time, for keep_sent) and keeps every record, queued mail still sendable.
     @Test func version4OutboxTextMovesToItsOwnTable() throws {

@@ -192,8 +192,9 @@ extension Message {
         let desk = try TestDesk()
         try desk.deliver(mail(id: "r1@example.org"))
         #expect(desk.run() == [.newTicket(1)])
-        // Carol worked here once: her row stays in the database, the config no longer names her.
-        try desk.store.db.run("INSERT INTO agents (key, address, name, source, created) VALUES ('carol', 'carol@acme.test', 'Carol', 'config', '2026-01-01T00:00:00+00:00')")
+        // Carol worked here once: her row stays in the database, inactive, as a start or reload leaves an agent the
+        // config no longer names.
+        try desk.store.db.run("INSERT INTO agents (key, address, name, source, active, created) VALUES ('carol', 'carol@acme.test', 'Carol', 'config', 0, '2026-01-01T00:00:00+00:00')")
         try desk.store.assign(1, to: desk.store.db.lastInsertRowID, at: desk.clock.now().iso8601)
         _ = try desk.sendAndRead()
         try desk.deliver(mail(subject: "Re: [Acme #1] Printer broken", id: "r2@example.org", inReplyTo: "r1@example.org", body: "Still broken."))

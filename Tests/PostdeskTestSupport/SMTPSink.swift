@@ -6,6 +6,16 @@ public let testRepositoryRoot: String = {
     return parts.joined(separator: "/")
 }()
 
+/// The shared development corpus beside the repository (`../shared/corpus`): CI has it, a clean clone does not.
+public let sharedCorpus = testRepositoryRoot + "/../shared/corpus"
+public let sharedCorpusIsPresent: Bool = {
+    var isDir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: sharedCorpus, isDirectory: &isDir) && isDir.boolValue
+}()
+/// Why a test that reads the shared corpus is skipped without it.
+public let sharedCorpusAbsent = "the shared corpus is not at \(sharedCorpus) (a clean clone has no ../shared beside it; CI has it)"
+
+
 /// A real SMTP server (aiosmtpd, Tests/Support/smtp_sink.py) on loopback, started and stopped by the test.
 public final class SMTPSink {
     public let process: ChildProcess
