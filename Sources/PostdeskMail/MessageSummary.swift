@@ -382,27 +382,49 @@ struct BodyCollector {
         return t
     }
 
-    /// RFC 3676 format=flowed: soft line breaks (a line ending in a space) are joined.
+    /// RFC 3676 format=flowed: soft line breaks (a line ending in a space) are joined within a paragraph of one
+    /// quote depth. A continuation line's quote marks (`>`) and space-stuffing go; a flowed line followed by a line
+    /// of another quote depth ends its paragraph (§4.5), so `> Hi ` then `Hello` stays two lines, and the signature
+    /// separator `-- ` is never joined. Unquoted lines lose their space-stuffing; quoted lines keep their marks.
     static func unflowed(_ text: String, _ part: MIMEPart) -> String {
         guard part.contentType.parameters["format"]?.asciiLowercased == "flowed" else { return text }
         let delsp = part.contentType.parameters["delsp"]?.asciiLowercased == "yes"
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         var paragraph = ""
-        for var line in lines {
-            if line == "-- " { out += paragraph + line + "\n"; paragraph = ""; continue }
-            if line.hasPrefix(" ") { line.removeFirst() }  // space-stuffing
-            if line.hasSuffix(" ") {
-                if delsp { line.removeLast() }
-                paragraph += line
-            } else {
-                out += paragraph + line + "\n"
+        var paragraphDepth = -1  // -1: no paragraph open
+        for line in lines {
+            let utf8 = line.utf8
+            var depth = 0
+            var index = utf8.startIndex
+            while index < utf8.endIndex, utf8[index] == UInt8(ascii: ">") { depth += 1; index = utf8.index(after: index) }
+            // Space-stuffing (or the space after the quote marks) is not content.
+            let contentStart = index < utf8.endIndex && utf8[index] == UInt8(ascii: " ") ? utf8.index(after: index) : index
+            var content = Substring(line[contentStart...])
+            let isSignatureSeparator = content == "-- "
+            if paragraphDepth >= 0 && (depth != paragraphDepth || isSignatureSeparator) {
+                // A flowed line followed by another quote depth (or the signature separator): the paragraph ends.
+                out += paragraph + "\n"
                 paragraph = ""
+                paragraphDepth = -1
+            }
+            if paragraphDepth < 0 {
+                // The first line of a paragraph keeps its quote marks as written.
+                if depth > 0 { paragraph = String(line[..<contentStart]) }
+            }
+            if content.hasSuffix(" ") && !isSignatureSeparator {
+                if delsp { content.removeLast() }
+                paragraph += content
+                paragraphDepth = depth
+            } else {
+                out += paragraph + content + "\n"
+                paragraph = ""
+                paragraphDepth = -1
             }
         }
-        if !paragraph.isEmpty { out += paragraph + "\n" }
+        if paragraphDepth >= 0 { out += paragraph + "\n" }
         return out
     }
 }
