@@ -139,21 +139,11 @@ public struct MessageSummary: Sendable {
         collector.maxTextBytes = message.limits.maxTextBytes
         collector.collect(message.root, isRoot: true)
         defects += collector.defects
-        let plain = collector.plain.joined(separator: "\n")
         let htmlBody = collector.html.isEmpty ? nil : collector.html.joined(separator: "\n")
         var omitted = 0
-        if !collector.plain.isEmpty {
-            text = plain
-            textFromHTML = false
-            omitted = collector.plainOmitted
-        } else if let htmlBody {
-            text = HTMLText.plainText(fromHTML: htmlBody)
-            textFromHTML = true
-            omitted = collector.htmlOmitted
-        } else {
-            text = ""
-            textFromHTML = false
-        }
+        (text, textFromHTML) = Self.shownText(collector.shown)
+        if !collector.plain.isEmpty { omitted += collector.plainOmitted }
+        if collector.shown.contains(where: \.isHTML) || (collector.plain.isEmpty && htmlBody != nil) { omitted += collector.htmlOmitted }
         if omitted > 0 {
             if !text.hasSuffix("\n") { text += "\n" }
             text += Self.textCutNote(limit: message.limits.maxTextBytes, omitted: omitted)
@@ -162,6 +152,24 @@ public struct MessageSummary: Sendable {
         attachments = collector.attachments
         automatic = AutomaticVerdict.judge(message)
         self.defects = defects
+    }
+
+    /// The text shown for the body parts in order: plain parts as they are, each run of HTML parts converted
+    /// together (empty plain parts between them left out); and whether all of it came from HTML.
+    static func shownText(_ pieces: [(text: String, isHTML: Bool)]) -> (String, Bool) {
+        guard pieces.contains(where: \.isHTML) else { return (pieces.map(\.text).joined(separator: "\n"), false) }
+        var out: [String] = []
+        var htmlRun: [String] = []
+        var allHTML = true
+        for piece in pieces {
+            if piece.isHTML { htmlRun.append(piece.text); continue }
+            if piece.text.allSatisfy(\.isWhitespace) { continue }
+            allHTML = false
+            if !htmlRun.isEmpty { out.append(HTMLText.plainText(fromHTML: htmlRun.joined(separator: "\n"))); htmlRun = [] }
+            out.append(piece.text)
+        }
+        if !htmlRun.isEmpty { out.append(HTMLText.plainText(fromHTML: htmlRun.joined(separator: "\n"))) }
+        return (out.joined(separator: "\n"), allHTML)
     }
 
     // MARK: - Hostile text
@@ -245,6 +253,9 @@ struct BodyCollector {
     var maxTextBytes = ParseLimits.default.maxTextBytes
     var plain: [String] = []
     var html: [String] = []
+    /// The text a person reads, in the order of the parts: plain text as it is, HTML still to be converted.
+    /// A `multipart/mixed` of plain and inline HTML parts shows all of them; alternatives only the chosen one.
+    var shown: [(text: String, isHTML: Bool)] = []
     var attachments: [AttachmentInfo] = []
     var defects: [MailDefect] = []
     /// Bytes kept so far, and bytes left out beyond the limit.
@@ -291,11 +302,15 @@ struct BodyCollector {
                 if isHTML {
                     htmlOmitted += omitted
                     htmlBytes += text.utf8.count
-                    if !text.isEmpty || omitted == 0 { html.append(text) }
+                    if !text.isEmpty || omitted == 0 { html.append(text); shown.append((text, true)) }
                 } else {
                     plainOmitted += omitted
                     plainBytes += text.utf8.count
-                    if !text.isEmpty || omitted == 0 { plain.append(Self.unflowed(text, part)) }
+                    if !text.isEmpty || omitted == 0 {
+                        let unflowed = Self.unflowed(text, part)
+                        plain.append(unflowed)
+                        shown.append((unflowed, false))
+                    }
                 }
             } else {
                 attach(part, inline: part.isInlineDisposition || part.headers["Content-ID"] != nil && !part.isAttachmentDisposition)
@@ -317,10 +332,16 @@ struct BodyCollector {
         let htmlChoice = parts.lastIndex { offers($0, "html") }
         if let plainChoice {
             let before = html.count
+            let shownBefore = shown.count
             let (bytesBefore, omittedBefore) = (htmlBytes, htmlOmitted)
             collect(parts[plainChoice])
             // Keep only plain text from the plain alternative; HTML comes from the HTML one.
-            if html.count > before { html.removeSubrange(before...) }
+            if html.count > before {
+                html.removeSubrange(before...)
+                let added = shown[shownBefore...].filter { !$0.isHTML }
+                shown.removeSubrange(shownBefore...)
+                shown += added
+            }
             (htmlBytes, htmlOmitted) = (bytesBefore, omittedBefore)
         }
         if let htmlChoice, htmlChoice != plainChoice {
@@ -337,6 +358,7 @@ struct BodyCollector {
                 plain += sub.plain
                 plainBytes = sub.plainBytes
                 plainOmitted += sub.plainOmitted
+                shown += sub.shown
             }
             attachments += sub.attachments
             defects += sub.defects

@@ -40,3 +40,55 @@ import Testing
         #expect(s.text == c.text)
     }
 }
+
+@Suite struct MixedInlineHTMLTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var parts: [[String]]  // each part: its header lines, "", its body lines
+        var text: String
+        var textFromHTML: Bool
+        var attachments: [String]  // content types
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "plain then inline html", parts: [
+            ["Content-Type: text/plain", "", "Plain first"],
+            ["Content-Type: text/html", "Content-Disposition: inline", "", "<p>Then html</p>"],
+        ], text: "Plain first\nThen html", textFromHTML: false, attachments: []),
+        Case(name: "an empty plain part, then the html that says it all", parts: [
+            ["Content-Type: text/plain", "", ""],
+            ["Content-Type: text/html", "", "<p>Only html</p>"],
+        ], text: "Only html", textFromHTML: true, attachments: []),
+        Case(name: "html then a plain list footer", parts: [
+            ["Content-Type: text/html", "", "<p>Hello</p>"],
+            ["Content-Type: text/plain", "", "-- list footer"],
+        ], text: "Hello\n-- list footer", textFromHTML: false, attachments: []),
+        Case(name: "plain, html, plain in order", parts: [
+            ["Content-Type: text/plain", "", "a"], ["Content-Type: text/html", "", "<div>b</div>"], ["Content-Type: text/plain", "", "c"],
+        ], text: "a\nb\nc", textFromHTML: false, attachments: []),
+        Case(name: "an alternative, then an inline html part", parts: [
+            ["Content-Type: multipart/alternative; boundary=alt", "", "--alt", "Content-Type: text/plain", "", "A",
+             "--alt", "Content-Type: text/html", "", "<p>A</p>", "--alt--"],
+            ["Content-Type: text/html", "", "<p>B</p>"],
+        ], text: "A\nB", textFromHTML: false, attachments: []),
+        Case(name: "an html attachment is not text", parts: [
+            ["Content-Type: text/plain", "", "Plain"],
+            ["Content-Type: text/html", "Content-Disposition: attachment", "", "<p>page</p>"],
+        ], text: "Plain", textFromHTML: false, attachments: ["text/html"]),
+        Case(name: "html only", parts: [
+            ["Content-Type: text/html", "", "<p>Only html</p>"],
+        ], text: "Only html", textFromHTML: true, attachments: []),
+    ]
+
+    @Test(arguments: cases)
+    func mixedText(_ c: Case) {
+        var lines = ["From: ana@example.org", "Content-Type: multipart/mixed; boundary=m", ""]
+        for p in c.parts { lines += ["--m"] + p }
+        lines += ["--m--", ""]
+        let s = MessageSummary(message(lines))
+        #expect(s.text == c.text)
+        #expect(s.textFromHTML == c.textFromHTML)
+        #expect(s.attachments.map(\.contentType) == c.attachments)
+    }
+}
