@@ -161,14 +161,26 @@ public struct MessageSummary: Sendable {
         var out: [String] = []
         var htmlRun: [String] = []
         var allHTML = true
+        var htmlHasWords = false
+        func flushHTML() {
+            guard !htmlRun.isEmpty else { return }
+            let converted = HTMLText.plainText(fromHTML: htmlRun.joined(separator: "\n"))
+            if !converted.isEmpty { htmlHasWords = true }
+            out.append(converted)
+            htmlRun = []
+        }
         for piece in pieces {
             if piece.isHTML { htmlRun.append(piece.text); continue }
             if piece.text.allSatisfy(\.isWhitespace) { continue }
             allHTML = false
-            if !htmlRun.isEmpty { out.append(HTMLText.plainText(fromHTML: htmlRun.joined(separator: "\n"))); htmlRun = [] }
+            flushHTML()
             out.append(piece.text)
         }
-        if !htmlRun.isEmpty { out.append(HTMLText.plainText(fromHTML: htmlRun.joined(separator: "\n"))) }
+        flushHTML()
+        // HTML parts without a word in them change nothing: the plain parts are the text, as they are.
+        if !htmlHasWords, pieces.contains(where: { !$0.isHTML }) {
+            return (pieces.filter { !$0.isHTML }.map(\.text).joined(separator: "\n"), false)
+        }
         return (out.joined(separator: "\n"), allHTML)
     }
 
