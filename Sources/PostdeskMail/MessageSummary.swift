@@ -383,6 +383,8 @@ struct BodyCollector {
             return false
         }
         if part.isAttachmentDisposition { return false }
+        // A uuencoded file (`begin 644 notes.txt`) is a file even when labelled text: the file, not its contents.
+        if part.transferEncoding == .uuencode && part.filename != nil { return false }
         if part.filename != nil && !isRoot && !(plain.isEmpty && html.isEmpty) { return false }
         return true
     }

@@ -92,3 +92,48 @@ import Testing
         #expect(s.attachments.map(\.contentType) == c.attachments)
     }
 }
+
+@Suite struct UUEncodedAttachmentTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var part: [String]  // the second part of a multipart/mixed after a text part, or the whole body when root
+        var root: Bool
+        var text: String
+        var attachments: [String]  // "filename|type|size|sha256 prefix"
+        var description: String { name }
+    }
+
+    /// "abc" uuencoded.
+    static let abc = ["begin 644 a b.txt", "#86)C", "`", "end"]
+
+    static let cases: [Case] = [
+        Case(name: "x-uuencode: decoded, named by its begin line", part: [
+            "Content-Type: application/octet-stream", "Content-Transfer-Encoding: x-uuencode", ""] + abc,
+             root: false, text: "body", attachments: ["a b.txt|application/octet-stream|3|ba7816bf"]),
+        Case(name: "x-uue", part: ["Content-Type: application/octet-stream", "Content-Transfer-Encoding: x-uue", ""] + abc,
+             root: false, text: "body", attachments: ["a b.txt|application/octet-stream|3|ba7816bf"]),
+        Case(name: "uuencode in capitals", part: ["Content-Type: application/octet-stream", "Content-Transfer-Encoding: X-UUENCODE", ""] + abc,
+             root: false, text: "body", attachments: ["a b.txt|application/octet-stream|3|ba7816bf"]),
+        Case(name: "the name parameter wins over the begin line", part: [
+            "Content-Type: application/octet-stream; name=given.bin", "Content-Transfer-Encoding: x-uuencode", ""] + abc,
+             root: false, text: "body", attachments: ["given.bin|application/octet-stream|3|ba7816bf"]),
+        Case(name: "a uuencoded file labelled text/plain is a file, not the text", part: [
+            "Content-Type: text/plain", "Content-Transfer-Encoding: x-uuencode", ""] + abc,
+             root: false, text: "body", attachments: ["a b.txt|text/plain|3|ba7816bf"]),
+        Case(name: "a whole message that is one uuencoded file", part: [
+            "Content-Type: text/plain", "Content-Transfer-Encoding: x-uuencode", ""] + abc,
+             root: true, text: "", attachments: ["a b.txt|text/plain|3|ba7816bf"]),
+    ]
+
+    @Test(arguments: cases)
+    func uuencoded(_ c: Case) {
+        let lines = c.root
+            ? ["From: ana@example.org"] + c.part
+            : ["From: ana@example.org", "Content-Type: multipart/mixed; boundary=m", "", "--m", "Content-Type: text/plain", "", "body",
+               "--m"] + c.part + ["--m--", ""]
+        let s = MessageSummary(message(lines))
+        #expect(s.text == c.text)
+        #expect(s.attachments.map { "\($0.filename ?? "nil")|\($0.contentType)|\($0.size)|\($0.sha256.prefix(8))" } == c.attachments)
+    }
+}
+
