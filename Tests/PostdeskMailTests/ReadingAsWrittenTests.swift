@@ -137,3 +137,45 @@ import Testing
     }
 }
 
+@Suite struct AttachmentBytesTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var message: String  // the whole message, line ends exactly as sent
+        var data: [UInt8]    // the one attachment's stored bytes
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "7bit application/json with LF lines in a CRLF message",
+             message: "From: a@x.test\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\n\r\nbody\r\n--m\r\n"
+                + "Content-Type: application/json; name=a.json\r\n\r\n{\"a\":1}\n{\"b\":2}\n\r\n--m--\r\n",
+             data: Array("{\"a\":1}\n{\"b\":2}\n".utf8)),
+        Case(name: "7bit message/rfc822 in an LF message keeps LF",
+             message: "From: a@x.test\nContent-Type: multipart/mixed; boundary=m\n\n--m\n\nbody\n--m\n"
+                + "Content-Type: message/rfc822\n\nSubject: inner\nFrom: b@y.test\n\nline 1\nline 2\n\n--m--\n",
+             data: Array("Subject: inner\nFrom: b@y.test\n\nline 1\nline 2\n".utf8)),
+        Case(name: "7bit message/rfc822 in a CRLF message keeps CRLF",
+             message: "From: a@x.test\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\n\r\nbody\r\n--m\r\n"
+                + "Content-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nline\r\n--m--\r\n",
+             data: Array("Subject: inner\r\n\r\nline".utf8)),
+        Case(name: "8bit application/octet-stream with a lone CR and mixed line ends",
+             message: "From: a@x.test\nContent-Type: multipart/mixed; boundary=m\n\n--m\n\nbody\n--m\n"
+                + "Content-Type: application/octet-stream\nContent-Transfer-Encoding: 8bit\n\na\rb\r\nc\nd\n--m--\n",
+             data: Array("a\rb\r\nc\nd".utf8)),
+        Case(name: "a text/csv attachment keeps its CRLF (only text that is shown is normalised)",
+             message: "From: a@x.test\nContent-Type: multipart/mixed; boundary=m\n\n--m\n\nbody\n--m\n"
+                + "Content-Type: text/csv; name=t.csv\nContent-Disposition: attachment\n\na;b\r\n1;2\r\n\n--m--\n",
+             data: Array("a;b\r\n1;2\r\n".utf8)),
+    ]
+
+    @Test(arguments: cases)
+    func storedAsDecoded(_ c: Case) throws {
+        let s = MessageSummary(Message.parse(Array(c.message.utf8)), keepingAttachmentData: true)
+        let a = try #require(s.attachments.first)
+        #expect(s.attachments.count == 1)
+        #expect(a.data == c.data)
+        #expect(a.size == c.data.count)
+        #expect(a.sha256 == SHA256.hexHash(c.data))
+    }
+}
+
