@@ -138,6 +138,9 @@ enum InspectCommand: PostdeskCommand {
             })),
             ("automatic", .optional(s.automatic?.description)),
             ("defects", .array(s.defects.map { .string($0.detail) })),
+            ("malformed_addresses", .array(s.malformedAddresses.map { m in
+                .object([("field", .string(m.field)), ("name", .optional(m.address.name)), ("address", .string(m.address.address))])
+            })),
         ])
     }
 
@@ -159,6 +162,7 @@ enum InspectCommand: PostdeskCommand {
         line("To:", s.to.map(format).joined(separator: ", "))
         line("Cc:", s.cc.map(format).joined(separator: ", "))
         line("Reply-To:", s.replyTo.map(format).joined(separator: ", "))
+        line("Malformed:", s.malformedAddresses.map { "\($0.field): \(format($0.address))" }.joined(separator: ", "))
         line("Date:", s.date?.iso8601 ?? "(none or unreadable)")
         line("Message-ID:", s.messageID ?? "(none)")
         line("In-Reply-To:", s.inReplyTo.joined(separator: " "))

@@ -22,6 +22,10 @@ public struct AttachmentInfo: Sendable, Hashable {
 public struct MessageSummary: Sendable {
     public var subject: String?
     public var from: [MailAddress]
+    /// Addresses written malformed (`john smith@example.com`: a space in the local part), by field name. They are
+    /// kept as written, never repaired into another address, and left out of `from`, `to`, `cc` and `replyTo`,
+    /// so nothing writes to them or takes them for the sender.
+    public var malformedAddresses: [(field: String, address: MailAddress)]
     public var to: [MailAddress]
     public var cc: [MailAddress]
     public var replyTo: [MailAddress]
@@ -74,6 +78,7 @@ public struct MessageSummary: Sendable {
             if wasCut { defects.append(MailDefect(.limit, "\(name): \(clean.count) characters long; cut to \(max)")) }
             return cut
         }
+        var malformed: [(field: String, address: MailAddress)] = []
         func addresses(_ name: String) -> [MailAddress] {
             var result: [MailAddress] = []
             for field in headers.all(name) {
@@ -85,6 +90,11 @@ public struct MessageSummary: Sendable {
                     // An address with control characters (a NUL, an encoded line break) is no address to write to.
                     if a.hasControlCharacters {
                         defects.append(MailDefect(.address, "\(name): an address with control characters; skipped"))
+                        continue
+                    }
+                    if a.isMalformed {
+                        a.name = a.name.map { oneLine("\(name) display name", $0, max: Self.maxNameCharacters) }
+                        malformed.append((name, a))
                         continue
                     }
                     a.name = a.name.map { oneLine("\(name) display name", $0, max: Self.maxNameCharacters) }
@@ -116,6 +126,7 @@ public struct MessageSummary: Sendable {
         to = addresses("To")
         cc = addresses("Cc")
         replyTo = addresses("Reply-To")
+        malformedAddresses = malformed
         if let raw = headerText("Date") {
             let (d, dd) = DateParser.parse(raw)
             date = d

@@ -13,7 +13,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try json(r.stdout) as? [String: Any])
         let keys: Set<String> = ["path", "subject", "from", "to", "cc", "reply_to", "date", "message_id", "in_reply_to",
-                                 "references", "content_language", "text", "html", "attachments", "automatic", "defects"]
+                                 "references", "content_language", "text", "html", "attachments", "automatic", "defects",
+                                 "malformed_addresses"]
         #expect(Set(o.keys) == keys)
         #expect(o["subject"] as? String == "Rechnung 2026-1142 ist doppelt abgebucht")
         #expect((o["from"] as? [[String: Any]])?.first?["name"] as? String == "Müller, Jürgen")

@@ -179,3 +179,36 @@ import Testing
     }
 }
 
+@Suite struct MalformedAddressTests {
+    /// Expected: "name|address|malformed" per mailbox ("-" for no name), joined with " ; ".
+    @Test(arguments: [
+        ("john smith@example.com", "-|john smith@example.com|true"),
+        ("<john smith@example.com>", "-|john smith@example.com|true"),
+        ("John Smith <john smith@example.com>", "John Smith|john smith@example.com|true"),
+        ("john smith @example.com", "-|john smith@example.com|true"),
+        ("<john  smith@example.com>, ok@example.com", "-|john  smith@example.com|true ; -|ok@example.com|false"),
+        // Space around `.` and `@` is RFC 5322's obsolete syntax: the same address.
+        ("john . smith @ example.com", "-|john.smith@example.com|false"),
+        ("<john . smith @ example . com>", "-|john.smith@example.com|false"),
+        ("\"john smith\"@example.com", "-|\"john smith\"@example.com|false"),
+        ("<\"john smith\"@example.com>", "-|\"john smith\"@example.com|false"),
+        ("<@relay1.test, @relay2.test: user@dom.test>", "-|user@dom.test|false"),
+        // A name before a bare address still reads as a name.
+        ("Big Bug bb@bug.com", "Big Bug|bb@bug.com|false"),
+        ("John Doe john@x.test", "John Doe|john@x.test|false"),
+    ])
+    func parse(_ input: String, _ expected: String) {
+        let (list, _) = AddressParser.parseList(input)
+        #expect(list.map { "\($0.name ?? "-")|\($0.address)|\($0.isMalformed)" }.joined(separator: " ; ") == expected)
+    }
+
+    @Test func aMalformedFromIsNoSender() {
+        let s = MessageSummary(message(["From: john smith@example.com", "Reply-To: <jo hn@example.com>", "To: support@acme.test", "", "hi"]))
+        #expect(s.from == [])
+        #expect(s.replyTo == [])
+        #expect(s.to.map(\.address) == ["support@acme.test"])
+        #expect(s.malformedAddresses.map { "\($0.field) \($0.address.address)" } == ["From john smith@example.com", "Reply-To jo hn@example.com"])
+        #expect(s.defects.map(\.detail).contains("From: \"john smith@example.com\" has a space inside the address; kept as written, not used as an address"))
+    }
+}
+
