@@ -138,6 +138,7 @@ enum InspectCommand: PostdeskCommand {
             })),
             ("automatic", .optional(s.automatic?.description)),
             ("defects", .array(s.defects.map { .string($0.detail) })),
+            ("from_field_count", .int(s.fromFieldCount)),
             ("malformed_addresses", .array(s.malformedAddresses.map { m in
                 .object([("field", .string(m.field)), ("name", .optional(m.address.name)), ("address", .string(m.address.address))])
             })),

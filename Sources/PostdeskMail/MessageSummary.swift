@@ -21,7 +21,11 @@ public struct AttachmentInfo: Sendable, Hashable {
 /// What a helpdesk reads from a message: the fields `postdesk inspect` prints.
 public struct MessageSummary: Sendable {
     public var subject: String?
+    /// The addresses of every From field, in order. With two or more From fields (a sign of forgery) the first
+    /// field's address is the sender, and `fromFieldCount` and a defect say so, so that agents can be told.
     public var from: [MailAddress]
+    /// How many From fields the message has (more than one is a sign of forgery).
+    public var fromFieldCount: Int
     /// Addresses written malformed (`john smith@example.com`: a space in the local part), by field name. They are
     /// kept as written, never repaired into another address, and left out of `from`, `to`, `cc` and `replyTo`,
     /// so nothing writes to them or takes them for the sender.
@@ -123,6 +127,11 @@ public struct MessageSummary: Sendable {
             subject = nil
         }
         from = addresses("From")
+        fromFieldCount = headers.all("From").count
+        if fromFieldCount > 1 {
+            let first = from.first?.address ?? "no address"
+            defects.append(MailDefect(.address, "\(fromFieldCount) From fields (a sign of forgery): the first usable address (\(first)) is the sender; all are listed"))
+        }
         to = addresses("To")
         cc = addresses("Cc")
         replyTo = addresses("Reply-To")

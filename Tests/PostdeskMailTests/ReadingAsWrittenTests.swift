@@ -212,3 +212,41 @@ import Testing
     }
 }
 
+@Suite struct LenientMessageIDTests {
+    @Test(arguments: [
+        ("00020", ["00020"]),
+        ("<00020>", ["00020"]),
+        ("00018 00019", ["00018", "00019"]),
+        ("00018,00019", ["00018", "00019"]),
+        ("someone@yahoo.com", ["someone@yahoo.com"]),
+        ("Your message of Mon, 1 Jan 2024 from bob@x.test", ["bob@x.test"]),
+        ("Your message of Mon, 1 Jan 2024", []),
+        ("<a@x> 00020", ["a@x"]),
+    ])
+    func ids(_ input: String, _ expected: [String]) {
+        #expect(MessageIDParser.parseList(input).ids == expected)
+    }
+
+    @Test func bracketlessIDsThread() {
+        let s = MessageSummary(message(["From: a@x.test", "Message-ID: 00020", "In-Reply-To: 00019", "References: 00018 00019", "", "hi"]))
+        #expect(s.messageID == "00020")
+        #expect(s.inReplyTo == ["00019"])
+        #expect(s.references == ["00018", "00019"])
+    }
+}
+
+@Suite struct TwoFromFieldsTests {
+    @Test(arguments: [
+        (["From: a@x.test", "From: b@y.test"], ["a@x.test", "b@y.test"], 2,
+         "2 From fields (a sign of forgery): the first usable address (a@x.test) is the sender; all are listed"),
+        (["From: Boss <boss@acme.test>", "From: a@x.test, c@z.test"], ["boss@acme.test", "a@x.test", "c@z.test"], 2,
+         "2 From fields (a sign of forgery): the first usable address (boss@acme.test) is the sender; all are listed"),
+        (["From: a@x.test"], ["a@x.test"], 1, nil),
+    ])
+    func firstFromWins(_ fields: [String], _ from: [String], _ count: Int, _ defect: String?) {
+        let s = MessageSummary(message(fields + ["", "hi"]))
+        #expect(s.from.map(\.address) == from)
+        #expect(s.fromFieldCount == count)
+        #expect(s.defects.map(\.detail).filter { $0.contains("From fields") } == (defect.map { [$0] } ?? []))
+    }
+}
