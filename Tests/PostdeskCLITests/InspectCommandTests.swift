@@ -14,7 +14,7 @@ import Testing
         let o = try #require(try json(r.stdout) as? [String: Any])
         let keys: Set<String> = ["path", "subject", "from", "to", "cc", "reply_to", "date", "message_id", "in_reply_to",
                                  "references", "content_language", "text", "html", "attachments", "automatic", "defects",
-                                 "from_field_count", "malformed_addresses"]
+                                 "from_field_count", "malformed_addresses", "new_text", "quoted", "forwarded"]
         #expect(Set(o.keys) == keys)
         #expect(o["subject"] as? String == "Rechnung 2026-1142 ist doppelt abgebucht")
         #expect((o["from"] as? [[String: Any]])?.first?["name"] as? String == "Müller, Jürgen")
