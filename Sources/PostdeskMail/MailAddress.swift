@@ -171,8 +171,7 @@ public enum AddressParser {
         return MailAddress(name: name.isEmpty ? nil : name, address: address, group: group, isMalformed: malformed)
     }
 
-    /// `.` and `@` (and a route's `,` `:`) may have space around them in the obsolete syntax.
-    private static func joinsWithoutSpace(_ c: UInt8) -> Bool { c == 0x2E || c == 0x40 || c == 0x2C || c == 0x3A }
+    private static func joinsWithoutSpace(_ c: UInt8) -> Bool { AddressTokenizer.joinsWithoutSpace(c) }
 
     /// Whether space outside quotes is left in an address (after the obsolete syntax's spaces were removed).
     static func hasUnquotedWhitespace(_ address: String) -> Bool {
@@ -366,7 +365,9 @@ struct AddressTokenizer {
                 continue
             }
             if c == 0x22 {
-                // A quoted local part inside brackets.
+                // A quoted local part inside brackets; space before it is kept like space before a word.
+                if !pendingSpace.isEmpty, let last = out.last, !Self.joinsWithoutSpace(last) { out += pendingSpace }
+                pendingSpace = []
                 let q = quoted()
                 out += Array(q.utf8.contains(0x20) ? "\"\(q)\"".utf8 : q.utf8)
                 continue

@@ -192,6 +192,7 @@ import Testing
         ("<john . smith @ example . com>", "-|john.smith@example.com|false"),
         ("\"john smith\"@example.com", "-|\"john smith\"@example.com|false"),
         ("<\"john smith\"@example.com>", "-|\"john smith\"@example.com|false"),
+        ("<john \"smith\"@example.com>", "-|john smith@example.com|true"),
         ("<@relay1.test, @relay2.test: user@dom.test>", "-|user@dom.test|false"),
         // A name before a bare address still reads as a name.
         ("Big Bug bb@bug.com", "Big Bug|bb@bug.com|false"),
