@@ -45,6 +45,25 @@ import Testing
         #expect(list.compactMap { $0["subject"] as? String } == ["b", "a"])
     }
 
+    /// Issue 15: the keys added to `inspect --json` (malformed addresses, the From field count, the reply split).
+    @Test func issue15KeysCarryTheReading() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pd-inspect-\(UUID().uuidString).eml")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try Data(("From: Boss <boss@acme.test>\nFrom: john smith@example.com\nMessage-ID: 00020\nSubject: fw\n\n"
+            + "FYI\n\n---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n").utf8).write(to: tmp)
+        let r = try runPostdesk(["inspect", "--json", tmp.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(try json(r.stdout) as? [String: Any])
+        #expect((o["from"] as? [[String: Any]])?.compactMap { $0["address"] as? String } == ["boss@acme.test"])
+        #expect(o["from_field_count"] as? Int == 2)
+        let malformed = try #require(o["malformed_addresses"] as? [[String: Any]])
+        #expect(malformed.map { "\($0["field"] as? String ?? "?") \($0["address"] as? String ?? "?")" } == ["From john smith@example.com"])
+        #expect(o["message_id"] as? String == "00020")
+        #expect(o["new_text"] as? String == "FYI")
+        #expect(o["quoted"] as? String == "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n")
+        #expect(o["forwarded"] as? String == "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n")
+    }
+
     @Test func unreadableFileIsReportedAndExits65() throws {
         let r = try runPostdesk(["inspect", "--json", fixtures + "/html-only-pl.eml", "/nonexistent/message.eml"])
         #expect(r.status == 65)
