@@ -171,9 +171,12 @@ public enum ReplyText {
         if line.allSatisfy({ $0 == "_" }) && line.count >= 10, i + 1 < lines.count {
             line = lines[i + 1].trimmingWhitespace.lowercased()
         }
-        let froms = ["from:", "von:", "de:", "od:", "da:", "*from:*"]
+        let froms = ["from:", "von:", "de:", "od:", "da:", "*from:*", "van:", "från:", "fra:", "от:", "від:", "lähettäjä:",
+                     "feladó:", "kimden:", "发件人:", "发件人：", "寄件者:", "寄件者：", "差出人:"]
         guard froms.contains(where: { line.hasPrefix($0) }) else { return false }
-        let dates = ["sent:", "date:", "gesendet:", "enviado:", "wysłano:", "envoyé :", "envoyé:", "inviato:", "data:", "datum:", "*sent:*"]
+        let dates = ["sent:", "date:", "gesendet:", "enviado:", "wysłano:", "envoyé :", "envoyé:", "inviato:", "data:", "datum:", "*sent:*",
+                     "verzonden:", "skickat:", "sendt:", "отправлено:", "дата:", "надіслано:", "lähetetty:", "elküldve:", "küldve:",
+                     "gönderildi:", "tarih:", "odesláno:", "发送时间:", "发送时间：", "日期:", "寄件日期:", "送信日時:"]
         for k in (i + 1)..<min(lines.count, i + 5) {
             let next = lines[k].trimmingWhitespace.lowercased()
             if dates.contains(where: { next.hasPrefix($0) }) { return true }
@@ -194,10 +197,12 @@ public enum ReplyText {
 }
 
 extension UInt8 {
-    /// First letters of the words that open a quoted reply header: From, Von, De, Od, Da.
+    /// First bytes of the words that open a quoted reply header: From, Von, Van, Från, Fra, De, Od, Da, Feladó,
+    /// Kimden, Lähettäjä; От and Від (a Cyrillic lead byte); 发件人, 寄件者 and 差出人 (a CJK lead byte).
     var isHeaderInitial: Bool {
+        if self == 0xD0 || self == 0xE5 { return true }
         switch self | 0x20 {
-        case 0x66, 0x76, 0x64, 0x6F: return true  // f v d o
+        case 0x66, 0x76, 0x64, 0x6F, 0x6B, 0x6C: return true  // f v d o k l
         default: return false
         }
     }
