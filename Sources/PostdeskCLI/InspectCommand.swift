@@ -1,3 +1,4 @@
+import PostdeskCore
 import PostdeskMail
 import PostdeskSystem
 
@@ -113,7 +114,8 @@ enum InspectCommand: PostdeskCommand {
     }
 
     static func summaryJSON(_ s: MessageSummary, path: String) -> JSONValue {
-        .object([
+        let split = ReplyText.split(s.text)
+        return .object([
             ("path", .string(path)),
             ("subject", .optional(s.subject)),
             ("from", addressesJSON(s.from)),
@@ -138,6 +140,14 @@ enum InspectCommand: PostdeskCommand {
             })),
             ("automatic", .optional(s.automatic?.description)),
             ("defects", .array(s.defects.map { .string($0.detail) })),
+            ("from_field_count", .int(s.fromFieldCount)),
+            // The reply split the thread shows (INTERFACE.md): the new text, the quoted history, a forwarded message.
+            ("new_text", .string(split.new)),
+            ("quoted", .optional(split.quoted)),
+            ("forwarded", .optional(split.forwarded)),
+            ("malformed_addresses", .array(s.malformedAddresses.map { m in
+                .object([("field", .string(m.field)), ("name", .optional(m.address.name)), ("address", .string(m.address.address))])
+            })),
         ])
     }
 
@@ -159,6 +169,7 @@ enum InspectCommand: PostdeskCommand {
         line("To:", s.to.map(format).joined(separator: ", "))
         line("Cc:", s.cc.map(format).joined(separator: ", "))
         line("Reply-To:", s.replyTo.map(format).joined(separator: ", "))
+        line("Malformed:", s.malformedAddresses.map { "\($0.field): \(format($0.address))" }.joined(separator: ", "))
         line("Date:", s.date?.iso8601 ?? "(none or unreadable)")
         line("Message-ID:", s.messageID ?? "(none)")
         line("In-Reply-To:", s.inReplyTo.joined(separator: " "))

@@ -37,9 +37,11 @@ public struct MIMEPart: Sendable {
     public var isInlineDisposition: Bool { disposition?.value == "inline" }
 
     /// The file name the sender gave: Content-Disposition `filename`, else Content-Type `name`
-    /// (RFC 2231 / RFC 2047 decoded). Control characters are removed; it is data, never a path.
+    /// (RFC 2231 / RFC 2047 decoded), else, for an x-uuencode body, the name on its `begin MODE NAME` line.
+    /// Control characters are removed; it is data, never a path.
     public var filename: String? {
-        let raw = disposition?["filename"] ?? contentType.parameters["name"]
+        var raw = disposition?["filename"] ?? contentType.parameters["name"]
+        if raw == nil, transferEncoding == .uuencode { raw = TransferDecoder.decodedUUEncodeFilename(body) }
         guard let raw else { return nil }
         let cleaned = String(String.UnicodeScalarView(raw.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
             .trimmingMailWhitespace

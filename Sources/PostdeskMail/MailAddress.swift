@@ -7,11 +7,16 @@ public struct MailAddress: Sendable, Hashable {
     public var address: String
     /// The group this mailbox was listed in (`Team: a@x, b@y;`), if any.
     public var group: String?
+    /// Whether the address was written malformed in a way no reading can repair without inventing another
+    /// address (`john smith@example.com`, `<john smith@example.com>`: a space inside the local part). It is kept
+    /// exactly as written, and is no address to write to or to take for the sender.
+    public var isMalformed: Bool
 
-    public init(name: String? = nil, address: String, group: String? = nil) {
+    public init(name: String? = nil, address: String, group: String? = nil, isMalformed: Bool = false) {
         self.name = name
         self.address = address
         self.group = group
+        self.isMalformed = isMalformed
     }
 
     /// Whether the address holds a control character (a NUL, an encoded line break): then it is no address to
@@ -92,6 +97,10 @@ public enum AddressParser {
                 defects.append(MailDefect(.address, "obsolete source route dropped from <\(addr)>"))
             }
             addr = addr.trimmingMailWhitespace
+            let malformed = hasUnquotedWhitespace(addr)
+            if malformed {
+                defects.append(MailDefect(.address, "<\(addr)> has a space inside the address; kept as written, not used as an address"))
+            }
             var nameTokens = tokens
             nameTokens.remove(at: angleIndex)
             var name = phrase(nameTokens.filter { if case .comment = $0 { return false }; return true })
@@ -100,7 +109,7 @@ public enum AddressParser {
             if addr.isEmpty {
                 return MailAddress(name: nil, address: "", group: group)
             }
-            return MailAddress(name: name.isEmpty ? nil : name, address: addr, group: group)
+            return MailAddress(name: name.isEmpty ? nil : name, address: addr, group: group, isMalformed: malformed)
         }
         // A bare address, maybe with a comment name: `a@b (Name)`; or words that are the address.
         let words = tokens.filter { if case .comment = $0 { return false }; return true }
@@ -116,22 +125,36 @@ public enum AddressParser {
             defects.append(MailDefect(.address, "\"\(text)\" is not an address (no @); skipped"))
             return nil
         }
+        // The words of one address: the obsolete syntax allows space around `.` and `@` (`john . smith @ x.test`),
+        // so words that meet there are joined; two words that meet anywhere else (`john smith@x.test`) are no
+        // address, and are kept as written rather than joined into another one.
         var address = ""
+        var malformed = false
         for t in words {
+            let s: String
             switch t {
-            case .atom(let s): address += s
-            case .quoted(let s): address += quoteIfNeeded(s)
-            default: break
+            case .atom(let a): s = a
+            case .quoted(let q): s = quoteIfNeeded(q)
+            default: continue
             }
+            if let last = address.utf8.last, let next = s.utf8.first, !Self.joinsWithoutSpace(last), !Self.joinsWithoutSpace(next) {
+                address += " "
+                malformed = true
+            }
+            address += s
         }
         if words.count > 1, address.contains("@") {
-            // `John Doe john@x` (no brackets): the last word with @ is the address, the rest the name.
+            // `John Doe john@x` (no brackets): the last word with @ is the address, the rest the name, when the rest
+            // reads as a name (a capital, a non-ASCII letter or a quoted string: `Big Bug bb@bug.com`); all-lower-case
+            // ASCII words (`john smith@example.com`) may as well be a local part with a space, so it is malformed.
             if let at = words.lastIndex(where: { if case .atom(let s) = $0 { return s.contains("@") }; return false }),
                 at > 0, case .atom(let a) = words[at], !a.hasPrefix("@")
             {
                 let before = Array(words[..<at])
                 if case .atom(let prev) = before.last!, prev.hasSuffix(".") || prev.hasSuffix("@") {
                     // part of a dotted local part: keep joined
+                } else if !Self.readsAsName(before) {
+                    // a local part with a space: malformed, below
                 } else {
                     defects.append(MailDefect(.address, "address without angle brackets after a name: \(a)"))
                     let name = phrase(before)
@@ -141,9 +164,34 @@ public enum AddressParser {
         }
         if !address.contains("@") {
             defects.append(MailDefect(.address, "\"\(address)\" is not an address (no @)"))
+        } else if malformed {
+            defects.append(MailDefect(.address, "\"\(address)\" has a space inside the address; kept as written, not used as an address"))
         }
         let name = commentText(tokens)
-        return MailAddress(name: name.isEmpty ? nil : name, address: address, group: group)
+        return MailAddress(name: name.isEmpty ? nil : name, address: address, group: group, isMalformed: malformed)
+    }
+
+    private static func joinsWithoutSpace(_ c: UInt8) -> Bool { AddressTokenizer.joinsWithoutSpace(c) }
+
+    /// Whether space outside quotes is left in an address (after the obsolete syntax's spaces were removed).
+    static func hasUnquotedWhitespace(_ address: String) -> Bool {
+        var inQuote = false
+        for c in address.utf8 {
+            if c == 0x22 { inQuote.toggle() }
+            if !inQuote && (c == 0x20 || c == 0x09) { return true }
+        }
+        return false
+    }
+
+    /// Whether words before a bare address read as a display name rather than as more of the local part.
+    private static func readsAsName(_ words: [AddressToken]) -> Bool {
+        words.contains { t in
+            switch t {
+            case .quoted: return true
+            case .atom(let s): return s.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }
+            default: return false
+            }
+        }
     }
 
     private static func quoteIfNeeded(_ s: String) -> String {
@@ -238,6 +286,9 @@ struct AddressTokenizer {
         return tokens
     }
 
+    /// `.` and `@` (and a route's `,` `:`) may have space around them in the obsolete syntax.
+    static func joinsWithoutSpace(_ c: UInt8) -> Bool { c == 0x2E || c == 0x40 || c == 0x2C || c == 0x3A }
+
     static func isSpecial(_ c: UInt8) -> Bool {
         c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A || c == 0x2C || c == 0x3B || c == 0x3A || c == 0x22
             || c == 0x28 || c == 0x3C || c == 0x3E
@@ -304,6 +355,7 @@ struct AddressTokenizer {
     private mutating func angle() -> AddressToken {
         i += 1
         var out: [UInt8] = []
+        var pendingSpace: [UInt8] = []
         while i < b.count {
             let c = b[i]
             if c == 0x3E { i += 1; return .angle(String(decoding: out, as: UTF8.self), closed: true) }
@@ -313,7 +365,9 @@ struct AddressTokenizer {
                 continue
             }
             if c == 0x22 {
-                // A quoted local part inside brackets.
+                // A quoted local part inside brackets; space before it is kept like space before a word.
+                if !pendingSpace.isEmpty, let last = out.last, !Self.joinsWithoutSpace(last) { out += pendingSpace }
+                pendingSpace = []
                 let q = quoted()
                 out += Array(q.utf8.contains(0x20) ? "\"\(q)\"".utf8 : q.utf8)
                 continue
@@ -323,7 +377,17 @@ struct AddressTokenizer {
             if (c == 0x2C && !inRoute) || c == 0x3B || c == 0x3C || (c == 0x20 && out.contains(0x40) && !inRoute && !closesLater()) {
                 return .angle(String(decoding: out, as: UTF8.self), closed: false)
             }
-            if c != 0x20 && c != 0x09 && c != 0x0D && c != 0x0A { out.append(c) }
+            if c == 0x20 || c == 0x09 {
+                if !out.isEmpty { pendingSpace.append(c) }
+            } else if c != 0x0D && c != 0x0A {
+                // Space around `.` and `@` is the obsolete syntax (dropped); between two words it stays, so that
+                // `<john smith@x.test>` is not read as another address.
+                if !pendingSpace.isEmpty, let last = out.last, !Self.joinsWithoutSpace(last), !Self.joinsWithoutSpace(c) {
+                    out += pendingSpace
+                }
+                pendingSpace = []
+                out.append(c)
+            }
             i += 1
         }
         return .angle(String(decoding: out, as: UTF8.self), closed: false)

@@ -4,7 +4,7 @@ public enum MessageIDParser {
     ///
     /// With angle brackets present, only bracketed ids count (text around them, such as
     /// `Your message of Mon ... <id@x>`, is ignored); without any, each whitespace- or comma-separated
-    /// word that looks like an id is taken.
+    /// word is an id when all of them have an `@` or a digit (`00018 00019`), else only the words with `@`.
     public static func parseList(_ text: String) -> (ids: [String], defects: [MailDefect]) {
         var defects: [MailDefect] = []
         var ids: [String] = []
@@ -42,12 +42,15 @@ public enum MessageIDParser {
                 i = closed ? j + 1 : max(j, i + 1)
             }
         } else {
-            for word in bytes.split(whereSeparator: { $0.isMailWhitespace || $0 == 0x2C }) where !word.isEmpty {
+            // No brackets at all (`Message-ID: 00020`, `In-Reply-To: someone@yahoo.com`): when every word has an `@`
+            // or a digit, each word is an id, as Python's email and mail clients read them; in prose (`Your message
+            // of Mon, 1 Jan`) only the words with `@` are.
+            let words = bytes.split(whereSeparator: { $0.isMailWhitespace || $0 == 0x2C })
+            let allLookLikeIDs = words.allSatisfy { w in w.contains { $0 == 0x40 || $0.isASCIIDigit } }
+            for word in words where allLookLikeIDs || word.contains(0x40) {
                 let w = String(decoding: word, as: UTF8.self)
-                if w.contains("@") {
-                    ids.append(w)
-                    defects.append(MailDefect(.messageID, "message id without angle brackets: \(w)"))
-                }
+                ids.append(w)
+                defects.append(MailDefect(.messageID, "message id without angle brackets: \(w)"))
             }
         }
         for id in ids where !id.contains("@") {

@@ -21,7 +21,15 @@ public struct AttachmentInfo: Sendable, Hashable {
 /// What a helpdesk reads from a message: the fields `postdesk inspect` prints.
 public struct MessageSummary: Sendable {
     public var subject: String?
+    /// The addresses of every From field, in order. With two or more From fields (a sign of forgery) the first
+    /// field's address is the sender, and `fromFieldCount` and a defect say so, so that agents can be told.
     public var from: [MailAddress]
+    /// How many From fields the message has (more than one is a sign of forgery).
+    public var fromFieldCount: Int
+    /// Addresses written malformed (`john smith@example.com`: a space in the local part), by field name. They are
+    /// kept as written, never repaired into another address, and left out of `from`, `to`, `cc` and `replyTo`,
+    /// so nothing writes to them or takes them for the sender.
+    public var malformedAddresses: [(field: String, address: MailAddress)]
     public var to: [MailAddress]
     public var cc: [MailAddress]
     public var replyTo: [MailAddress]
@@ -74,6 +82,7 @@ public struct MessageSummary: Sendable {
             if wasCut { defects.append(MailDefect(.limit, "\(name): \(clean.count) characters long; cut to \(max)")) }
             return cut
         }
+        var malformed: [(field: String, address: MailAddress)] = []
         func addresses(_ name: String) -> [MailAddress] {
             var result: [MailAddress] = []
             for field in headers.all(name) {
@@ -85,6 +94,11 @@ public struct MessageSummary: Sendable {
                     // An address with control characters (a NUL, an encoded line break) is no address to write to.
                     if a.hasControlCharacters {
                         defects.append(MailDefect(.address, "\(name): an address with control characters; skipped"))
+                        continue
+                    }
+                    if a.isMalformed {
+                        a.name = a.name.map { oneLine("\(name) display name", $0, max: Self.maxNameCharacters) }
+                        malformed.append((name, a))
                         continue
                     }
                     a.name = a.name.map { oneLine("\(name) display name", $0, max: Self.maxNameCharacters) }
@@ -113,9 +127,15 @@ public struct MessageSummary: Sendable {
             subject = nil
         }
         from = addresses("From")
+        fromFieldCount = headers.all("From").count
+        if fromFieldCount > 1 {
+            let first = from.first?.address ?? "no address"
+            defects.append(MailDefect(.address, "\(fromFieldCount) From fields (a sign of forgery): the first usable address (\(first)) is the sender; all are listed"))
+        }
         to = addresses("To")
         cc = addresses("Cc")
         replyTo = addresses("Reply-To")
+        malformedAddresses = malformed
         if let raw = headerText("Date") {
             let (d, dd) = DateParser.parse(raw)
             date = d
@@ -139,21 +159,11 @@ public struct MessageSummary: Sendable {
         collector.maxTextBytes = message.limits.maxTextBytes
         collector.collect(message.root, isRoot: true)
         defects += collector.defects
-        let plain = collector.plain.joined(separator: "\n")
         let htmlBody = collector.html.isEmpty ? nil : collector.html.joined(separator: "\n")
         var omitted = 0
-        if !collector.plain.isEmpty {
-            text = plain
-            textFromHTML = false
-            omitted = collector.plainOmitted
-        } else if let htmlBody {
-            text = HTMLText.plainText(fromHTML: htmlBody)
-            textFromHTML = true
-            omitted = collector.htmlOmitted
-        } else {
-            text = ""
-            textFromHTML = false
-        }
+        (text, textFromHTML) = Self.shownText(collector.shown)
+        if !collector.plain.isEmpty { omitted += collector.plainOmitted }
+        if collector.shown.contains(where: \.isHTML) || (collector.plain.isEmpty && htmlBody != nil) { omitted += collector.htmlOmitted }
         if omitted > 0 {
             if !text.hasSuffix("\n") { text += "\n" }
             text += Self.textCutNote(limit: message.limits.maxTextBytes, omitted: omitted)
@@ -162,6 +172,36 @@ public struct MessageSummary: Sendable {
         attachments = collector.attachments
         automatic = AutomaticVerdict.judge(message)
         self.defects = defects
+    }
+
+    /// The text shown for the body parts in order: plain parts as they are, each run of HTML parts converted
+    /// together (empty plain parts between them left out); and whether all of it came from HTML.
+    static func shownText(_ pieces: [(text: String, isHTML: Bool)]) -> (String, Bool) {
+        guard pieces.contains(where: \.isHTML) else { return (pieces.map(\.text).joined(separator: "\n"), false) }
+        var out: [String] = []
+        var htmlRun: [String] = []
+        var allHTML = true
+        var htmlHasWords = false
+        func flushHTML() {
+            guard !htmlRun.isEmpty else { return }
+            let converted = HTMLText.plainText(fromHTML: htmlRun.joined(separator: "\n"))
+            if !converted.isEmpty { htmlHasWords = true }
+            out.append(converted)
+            htmlRun = []
+        }
+        for piece in pieces {
+            if piece.isHTML { htmlRun.append(piece.text); continue }
+            if piece.text.allSatisfy(\.isWhitespace) { continue }
+            allHTML = false
+            flushHTML()
+            out.append(piece.text)
+        }
+        flushHTML()
+        // HTML parts without a word in them change nothing: the plain parts are the text, as they are.
+        if !htmlHasWords, pieces.contains(where: { !$0.isHTML }) {
+            return (pieces.filter { !$0.isHTML }.map(\.text).joined(separator: "\n"), false)
+        }
+        return (out.joined(separator: "\n"), allHTML)
     }
 
     // MARK: - Hostile text
@@ -245,6 +285,9 @@ struct BodyCollector {
     var maxTextBytes = ParseLimits.default.maxTextBytes
     var plain: [String] = []
     var html: [String] = []
+    /// The text a person reads, in the order of the parts: plain text as it is, HTML still to be converted.
+    /// A `multipart/mixed` of plain and inline HTML parts shows all of them; alternatives only the chosen one.
+    var shown: [(text: String, isHTML: Bool)] = []
     var attachments: [AttachmentInfo] = []
     var defects: [MailDefect] = []
     /// Bytes kept so far, and bytes left out beyond the limit.
@@ -291,11 +334,15 @@ struct BodyCollector {
                 if isHTML {
                     htmlOmitted += omitted
                     htmlBytes += text.utf8.count
-                    if !text.isEmpty || omitted == 0 { html.append(text) }
+                    if !text.isEmpty || omitted == 0 { html.append(text); shown.append((text, true)) }
                 } else {
                     plainOmitted += omitted
                     plainBytes += text.utf8.count
-                    if !text.isEmpty || omitted == 0 { plain.append(Self.unflowed(text, part)) }
+                    if !text.isEmpty || omitted == 0 {
+                        let unflowed = Self.unflowed(text, part)
+                        plain.append(unflowed)
+                        shown.append((unflowed, false))
+                    }
                 }
             } else {
                 attach(part, inline: part.isInlineDisposition || part.headers["Content-ID"] != nil && !part.isAttachmentDisposition)
@@ -317,10 +364,16 @@ struct BodyCollector {
         let htmlChoice = parts.lastIndex { offers($0, "html") }
         if let plainChoice {
             let before = html.count
+            let shownBefore = shown.count
             let (bytesBefore, omittedBefore) = (htmlBytes, htmlOmitted)
             collect(parts[plainChoice])
             // Keep only plain text from the plain alternative; HTML comes from the HTML one.
-            if html.count > before { html.removeSubrange(before...) }
+            if html.count > before {
+                html.removeSubrange(before...)
+                let added = shown[shownBefore...].filter { !$0.isHTML }
+                shown.removeSubrange(shownBefore...)
+                shown += added
+            }
             (htmlBytes, htmlOmitted) = (bytesBefore, omittedBefore)
         }
         if let htmlChoice, htmlChoice != plainChoice {
@@ -337,6 +390,7 @@ struct BodyCollector {
                 plain += sub.plain
                 plainBytes = sub.plainBytes
                 plainOmitted += sub.plainOmitted
+                shown += sub.shown
             }
             attachments += sub.attachments
             defects += sub.defects
@@ -349,6 +403,8 @@ struct BodyCollector {
             return false
         }
         if part.isAttachmentDisposition { return false }
+        // A uuencoded file (`begin 644 notes.txt`) is a file even when labelled text: the file, not its contents.
+        if part.transferEncoding == .uuencode && part.filename != nil { return false }
         if part.filename != nil && !isRoot && !(plain.isEmpty && html.isEmpty) { return false }
         return true
     }
@@ -382,27 +438,49 @@ struct BodyCollector {
         return t
     }
 
-    /// RFC 3676 format=flowed: soft line breaks (a line ending in a space) are joined.
+    /// RFC 3676 format=flowed: soft line breaks (a line ending in a space) are joined within a paragraph of one
+    /// quote depth. A continuation line's quote marks (`>`) and space-stuffing go; a flowed line followed by a line
+    /// of another quote depth ends its paragraph (§4.5), so `> Hi ` then `Hello` stays two lines, and the signature
+    /// separator `-- ` is never joined. Unquoted lines lose their space-stuffing; quoted lines keep their marks.
     static func unflowed(_ text: String, _ part: MIMEPart) -> String {
         guard part.contentType.parameters["format"]?.asciiLowercased == "flowed" else { return text }
         let delsp = part.contentType.parameters["delsp"]?.asciiLowercased == "yes"
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         var paragraph = ""
-        for var line in lines {
-            if line == "-- " { out += paragraph + line + "\n"; paragraph = ""; continue }
-            if line.hasPrefix(" ") { line.removeFirst() }  // space-stuffing
-            if line.hasSuffix(" ") {
-                if delsp { line.removeLast() }
-                paragraph += line
-            } else {
-                out += paragraph + line + "\n"
+        var paragraphDepth = -1  // -1: no paragraph open
+        for line in lines {
+            let utf8 = line.utf8
+            var depth = 0
+            var index = utf8.startIndex
+            while index < utf8.endIndex, utf8[index] == UInt8(ascii: ">") { depth += 1; index = utf8.index(after: index) }
+            // Space-stuffing (or the space after the quote marks) is not content.
+            let contentStart = index < utf8.endIndex && utf8[index] == UInt8(ascii: " ") ? utf8.index(after: index) : index
+            var content = Substring(line[contentStart...])
+            let isSignatureSeparator = content == "-- "
+            if paragraphDepth >= 0 && (depth != paragraphDepth || isSignatureSeparator) {
+                // A flowed line followed by another quote depth (or the signature separator): the paragraph ends.
+                out += paragraph + "\n"
                 paragraph = ""
+                paragraphDepth = -1
+            }
+            if paragraphDepth < 0 {
+                // The first line of a paragraph keeps its quote marks as written.
+                if depth > 0 { paragraph = String(line[..<contentStart]) }
+            }
+            if content.hasSuffix(" ") && !isSignatureSeparator {
+                if delsp { content.removeLast() }
+                paragraph += content
+                paragraphDepth = depth
+            } else {
+                out += paragraph + content + "\n"
+                paragraph = ""
+                paragraphDepth = -1
             }
         }
-        if !paragraph.isEmpty { out += paragraph + "\n" }
+        if paragraphDepth >= 0 { out += paragraph + "\n" }
         return out
     }
 }

@@ -13,7 +13,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try json(r.stdout) as? [String: Any])
         let keys: Set<String> = ["path", "subject", "from", "to", "cc", "reply_to", "date", "message_id", "in_reply_to",
-                                 "references", "content_language", "text", "html", "attachments", "automatic", "defects"]
+                                 "references", "content_language", "text", "html", "attachments", "automatic", "defects",
+                                 "from_field_count", "malformed_addresses", "new_text", "quoted", "forwarded"]
         #expect(Set(o.keys) == keys)
         #expect(o["subject"] as? String == "Rechnung 2026-1142 ist doppelt abgebucht")
         #expect((o["from"] as? [[String: Any]])?.first?["name"] as? String == "Müller, Jürgen")
@@ -42,6 +43,25 @@ import Testing
         #expect(r.status == 0)
         let list = try #require(try json(r.stdout) as? [[String: Any]])
         #expect(list.compactMap { $0["subject"] as? String } == ["b", "a"])
+    }
+
+    /// Issue 15: the keys added to `inspect --json` (malformed addresses, the From field count, the reply split).
+    @Test func issue15KeysCarryTheReading() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pd-inspect-\(UUID().uuidString).eml")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try Data(("From: Boss <boss@acme.test>\nFrom: john smith@example.com\nMessage-ID: 00020\nSubject: fw\n\n"
+            + "FYI\n\n---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n").utf8).write(to: tmp)
+        let r = try runPostdesk(["inspect", "--json", tmp.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(try json(r.stdout) as? [String: Any])
+        #expect((o["from"] as? [[String: Any]])?.compactMap { $0["address"] as? String } == ["boss@acme.test"])
+        #expect(o["from_field_count"] as? Int == 2)
+        let malformed = try #require(o["malformed_addresses"] as? [[String: Any]])
+        #expect(malformed.map { "\($0["field"] as? String ?? "?") \($0["address"] as? String ?? "?")" } == ["From john smith@example.com"])
+        #expect(o["message_id"] as? String == "00020")
+        #expect(o["new_text"] as? String == "FYI")
+        #expect(o["quoted"] as? String == "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n")
+        #expect(o["forwarded"] as? String == "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n")
     }
 
     @Test func unreadableFileIsReportedAndExits65() throws {

@@ -30,3 +30,78 @@ import Testing
         #expect((s.quoted != nil) == hasQuote)
     }
 }
+
+/// Issue 15, classes 1, 2 and 4: new text after a quote is kept, forwards are forwards, attributions in many languages.
+@Suite struct ReplySplitIssue15Tests {
+    struct Case: Sendable, CustomStringConvertible {
+        var name: String
+        var text: String
+        var new: String
+        var quoted: String?
+        var forwarded: String?
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        // Class 1: text written after the quote is never hidden.
+        Case(name: "bottom-posted PS after the quote", text: "Thanks\n\nOn Sun, Ana wrote:\n> q\n\nPS: one more thing",
+             new: "Thanks\n\nOn Sun, Ana wrote:\n> q\n\nPS: one more thing", quoted: nil, forwarded: nil),
+        Case(name: "interleaved answers under an attribution", text: "Hi\n\nOn Sun, Ana wrote:\n> q1\nanswer 1\n> q2\nanswer 2",
+             new: "Hi\n\nOn Sun, Ana wrote:\n> q1\nanswer 1\n> q2\nanswer 2", quoted: nil, forwarded: nil),
+        Case(name: "top-posted reply still splits", text: "Thanks\n\nOn Sun, Ana wrote:\n> q\n>\n> more",
+             new: "Thanks", quoted: "On Sun, Ana wrote:\n> q\n>\n> more", forwarded: nil),
+        Case(name: "Outlook history stays history", text: "See below.\n\n-----Original Message-----\n\nFrom: Support\nSent: Sunday\n\nold",
+             new: "See below.", quoted: "-----Original Message-----\n\nFrom: Support\nSent: Sunday\n\nold", forwarded: nil),
+        // Class 2: forwards.
+        Case(name: "Gmail forward with a note", text: "FYI\n\n---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\nDate: Sun\n\nbody",
+             new: "FYI", quoted: "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\nDate: Sun\n\nbody",
+             forwarded: "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\nDate: Sun\n\nbody"),
+        Case(name: "a forward with nothing written before it stays whole", text: "-------- Weitergeleitete Nachricht --------\nBetreff: x\n\nInhalt",
+             new: "-------- Weitergeleitete Nachricht --------\nBetreff: x\n\nInhalt", quoted: nil,
+             forwarded: "-------- Weitergeleitete Nachricht --------\nBetreff: x\n\nInhalt"),
+        Case(name: "Apple Mail forward", text: "Look at this\n\nBegin forwarded message:\n\nFrom: Bob\n\nbody",
+             new: "Look at this", quoted: "Begin forwarded message:\n\nFrom: Bob\n\nbody", forwarded: "Begin forwarded message:\n\nFrom: Bob\n\nbody"),
+        Case(name: "Thunderbird French forward", text: "Pour info\n\n-------- Message transféré --------\nSujet : x",
+             new: "Pour info", quoted: "-------- Message transféré --------\nSujet : x", forwarded: "-------- Message transféré --------\nSujet : x"),
+        // Class 4: attribution lines in more languages.
+        Case(name: "Russian", text: "Спасибо\n\n22.11.2026, 09:12, Acme Support написал(а):\n> Здравствуйте",
+             new: "Спасибо", quoted: "22.11.2026, 09:12, Acme Support написал(а):\n> Здравствуйте", forwarded: nil),
+        Case(name: "Russian Gmail without a verb", text: "Спасибо\n\nвс, 22 нояб. 2026 г. в 09:12, Acme <support@acme.test>:\n> Здравствуйте",
+             new: "Спасибо", quoted: "вс, 22 нояб. 2026 г. в 09:12, Acme <support@acme.test>:\n> Здравствуйте", forwarded: nil),
+        Case(name: "Chinese with a full-width colon", text: "谢谢\n\nAcme Support <support@acme.test> 于2026年11月22日周日 09:12写道：\n> 您好",
+             new: "谢谢", quoted: "Acme Support <support@acme.test> 于2026年11月22日周日 09:12写道：\n> 您好", forwarded: nil),
+        Case(name: "Japanese", text: "ありがとう\n\n2026年11月22日(日) 9:12 Acme Support <support@acme.test>:\n> こんにちは",
+             new: "ありがとう", quoted: "2026年11月22日(日) 9:12 Acme Support <support@acme.test>:\n> こんにちは", forwarded: nil),
+        Case(name: "Czech", text: "Díky\n\nDne 22. 11. 2026 9:12 Acme Support napsal(a):\n> Dobrý den",
+             new: "Díky", quoted: "Dne 22. 11. 2026 9:12 Acme Support napsal(a):\n> Dobrý den", forwarded: nil),
+        Case(name: "Finnish", text: "Kiitos\n\nsu 22.11.2026 klo 9.12 Acme Support kirjoitti:\n> Hei",
+             new: "Kiitos", quoted: "su 22.11.2026 klo 9.12 Acme Support kirjoitti:\n> Hei", forwarded: nil),
+        Case(name: "Swedish", text: "Tack\n\nDen 22 nov. 2026 kl. 09:12 skrev Acme Support <support@acme.test>:\n> Hej",
+             new: "Tack", quoted: "Den 22 nov. 2026 kl. 09:12 skrev Acme Support <support@acme.test>:\n> Hej", forwarded: nil),
+        Case(name: "Turkish", text: "Teşekkürler\n\nAcme Support <support@acme.test>, 22 Kas 2026 Paz, 09:12 tarihinde şunu yazdı:\n> Merhaba",
+             new: "Teşekkürler", quoted: "Acme Support <support@acme.test>, 22 Kas 2026 Paz, 09:12 tarihinde şunu yazdı:\n> Merhaba", forwarded: nil),
+        // Outlook's reply header in more languages.
+        Case(name: "Outlook in Dutch", text: "Graag.\n\nVan: Acme Support\nVerzonden: zondag 22 november 2026 09:12\nAan: Ana\n\noud",
+             new: "Graag.", quoted: "Van: Acme Support\nVerzonden: zondag 22 november 2026 09:12\nAan: Ana\n\noud", forwarded: nil),
+        Case(name: "Outlook in Swedish", text: "Tack.\n\nFrån: Acme Support\nSkickat: den 22 november 2026 09:12\n\ngammal",
+             new: "Tack.", quoted: "Från: Acme Support\nSkickat: den 22 november 2026 09:12\n\ngammal", forwarded: nil),
+        Case(name: "Outlook in Russian", text: "Спасибо.\n\nОт: Acme Support\nОтправлено: 22 ноября 2026 г. 9:12\n\nстарое",
+             new: "Спасибо.", quoted: "От: Acme Support\nОтправлено: 22 ноября 2026 г. 9:12\n\nстарое", forwarded: nil),
+        Case(name: "Outlook in Chinese", text: "谢谢。\n\n发件人: Acme Support\n发送时间: 2026年11月22日 9:12\n\n旧邮件",
+             new: "谢谢。", quoted: "发件人: Acme Support\n发送时间: 2026年11月22日 9:12\n\n旧邮件", forwarded: nil),
+        Case(name: "Outlook in Japanese", text: "よろしく。\n\n差出人: Acme Support\n送信日時: 2026年11月22日 9:12\n\n古い",
+             new: "よろしく。", quoted: "差出人: Acme Support\n送信日時: 2026年11月22日 9:12\n\n古い", forwarded: nil),
+        Case(name: "Outlook in Finnish", text: "Kiitos.\n\nLähettäjä: Acme Support\nLähetetty: 22. marraskuuta 2026 9.12\n\nvanha",
+             new: "Kiitos.", quoted: "Lähettäjä: Acme Support\nLähetetty: 22. marraskuuta 2026 9.12\n\nvanha", forwarded: nil),
+        Case(name: "a verb without a quote after it is text", text: "He wrote:\nthe letter was long",
+             new: "He wrote:\nthe letter was long", quoted: nil, forwarded: nil),
+    ]
+
+    @Test(arguments: cases)
+    func split(_ c: Case) {
+        let s = ReplyText.split(c.text)
+        #expect(s.new == c.new)
+        #expect(s.quoted == c.quoted)
+        #expect(s.forwarded == c.forwarded)
+    }
+}
