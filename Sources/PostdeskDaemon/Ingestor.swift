@@ -724,7 +724,9 @@ public final class Ingestor: @unchecked Sendable {
         let summary = plan.summary
         let at = clock.now().iso8601
         var split = ReplyText.split(summary.text)
-        split.new = split.new.trimmingTrailingWhitespace
+        // The thread and the notices show what the sender wrote and what they forwarded (commands are read from
+        // the top lines only, so a forward's lines are never taken for commands).
+        split.new = split.thread.trimmingTrailingWhitespace
         let automatic = summary.automatic
         let kind = automatic?.kind == .bounce ? "bounce" : (automatic != nil ? "automatic" : "mail")
         let senderAddress = plan.sender?.address.lowercased()
