@@ -29,6 +29,21 @@ public enum ReplyText {
             let body = ReplyText.isOutlookHeaderBlock(lines, 0) ? ReplyText.forwardHeading + "\n" + forwarded : forwarded
             return new.isEmpty ? body : new + "\n\n" + body
         }
+
+        /// Adds a forwarded message (an attached one, `ReplyText.attachedForward`) after any forwarded text.
+        public mutating func addForwarded(_ block: String) {
+            forwarded = forwarded.map { $0 + "\n\n" + block } ?? block
+        }
+    }
+
+    /// A message attached as `message/rfc822` (a "forward as attachment"), as the thread shows it: under the
+    /// forward heading, its From, Date and Subject, then its text.
+    public static func attachedForward(from: String?, date: String?, subject: String?, text: String) -> String {
+        var lines = [forwardHeading]
+        if let from { lines.append("From: \(from)") }
+        if let date { lines.append("Date: \(date)") }
+        if let subject { lines.append("Subject: \(subject)") }
+        return (lines + ["", text.trimmingTrailingBlankLines]).joined(separator: "\n")
     }
 
     /// The line left in the new text where a block of quoted history was cut out before more new text.

@@ -61,6 +61,9 @@ public struct IngestPlan: Sendable {
     public var auth = SenderAuthentication.Verdict(result: .unverified, reason: "not read")
     /// The sender as `SenderPolicy` sees it: the verdict (verified for a proven agent) and a confirmed account.
     public var standing = SenderPolicy.Standing(auth: .unverified)
+    /// Messages attached as `message/rfc822` (forwarded as attachments), as the thread shows them
+    /// (`ReplyText.attachedForward`), outermost ones only, in order.
+    public var attachedForwards: [String] = []
     /// A reset code and its yescrypt hash, made in the batch's parallel prepare phase for a mail that asks for
     /// one (never inside the ingest transaction); nil for every other mail.
     var resetCode: PreparedCode? = nil
@@ -541,7 +544,25 @@ public final class Ingestor: @unchecked Sendable {
         plan.auth = auth
         plan.standing = standing
         plan.policy = config.helpdesk.customerAuth
+        if summary.attachments.contains(where: { $0.contentType == "message/rfc822" || $0.contentType == "message/global" }) {
+            // A message that is only a wrapper around another is read as that one (its body is the text).
+            var root = message.root
+            while case .message(let inner) = root.content { root = inner.root }
+            plan.attachedForwards = Self.attachedForwards(root)
+        }
         return plan
+    }
+
+    /// The messages attached to `part` (not those inside them), as the thread shows them.
+    static func attachedForwards(_ part: MIMEPart) -> [String] {
+        switch part.content {
+        case .single: return []
+        case .multipart(let parts, _, _): return parts.flatMap(attachedForwards)
+        case .message(let inner):
+            let s = MessageSummary(inner)
+            let from = s.from.first.map { a in a.name.map { "\($0) <\(a.address)>" } ?? a.address }
+            return [ReplyText.attachedForward(from: from, date: inner.headers["Date"]?.value.trimmingWhitespaceAndNewlines, subject: s.subject, text: s.text)]
+        }
     }
 
     /// What the operator's MTA said about the sender of `message` (pure: `SenderAuthentication`).
@@ -724,6 +745,7 @@ public final class Ingestor: @unchecked Sendable {
         let summary = plan.summary
         let at = clock.now().iso8601
         var split = ReplyText.split(summary.text)
+        for forward in plan.attachedForwards { split.addForwarded(forward) }
         // The thread and the notices show what the sender wrote and what they forwarded (commands are read from
         // the top lines only, so a forward's lines are never taken for commands).
         split.new = split.thread.trimmingTrailingWhitespace

@@ -41,4 +41,21 @@ import Testing
         #expect(texts.last == "Hi,\n\n[…]\nThe P-200.\n[…]\nUSB.\n\nThanks, Ana")
         #expect(try desk.count("SELECT count(*) FROM messages WHERE quoted = 'On Sun, Acme Support wrote:\n> Which model?\n\n> Which cable?'") == 1)
     }
+
+    @Test func aMessageForwardedAsAnAttachmentIsShownInTheThread() throws {
+        let desk = try TestDesk()
+        let raw = ["From: Ana García <ana@example.org>", "To: support@acme.test", "Subject: Fwd: Export fails", "Message-ID: <f3@example.org>",
+                   "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "", "--b", "Content-Type: text/plain", "",
+                   "See the attached mail.", "--b", "Content-Type: message/rfc822", "Content-Disposition: attachment", "",
+                   "From: Shop <shop@example.org>", "Date: Mon, 5 Jan 2026 09:14:02 +0100", "Subject: Your export", "", "Error 500 at export",
+                   "--b--", ""].joined(separator: "\r\n")
+        try desk.deliver(raw)
+        #expect(desk.run() == [.newTicket(1)])
+        let m = try #require(try desk.store.ticket(1)?.messages?.first)
+        #expect(m.text == "See the attached mail.\n\n---------- Forwarded message ----------\nFrom: Shop <shop@example.org>\nDate: Mon, 5 Jan 2026 09:14:02 +0100\nSubject: Your export\n\nError 500 at export")
+        // Still an attachment too (its bytes are kept as sent).
+        #expect(try desk.count("SELECT count(*) FROM attachments WHERE content_type = 'message/rfc822'") == 1)
+        let notice = try #require(try desk.sendAndRead().first { $0.deliveredTo == "alice@acme.test" })
+        #expect(notice.plainText.contains("Error 500 at export"))
+    }
 }
