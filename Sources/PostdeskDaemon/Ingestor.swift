@@ -545,24 +545,9 @@ public final class Ingestor: @unchecked Sendable {
         plan.standing = standing
         plan.policy = config.helpdesk.customerAuth
         if summary.attachments.contains(where: { $0.contentType == "message/rfc822" || $0.contentType == "message/global" }) {
-            // A message that is only a wrapper around another is read as that one (its body is the text).
-            var root = message.root
-            while case .message(let inner) = root.content { root = inner.root }
-            plan.attachedForwards = Self.attachedForwards(root)
+            plan.attachedForwards = ReplyText.attachedForwards(message)
         }
         return plan
-    }
-
-    /// The messages attached to `part` (not those inside them), as the thread shows them.
-    static func attachedForwards(_ part: MIMEPart) -> [String] {
-        switch part.content {
-        case .single: return []
-        case .multipart(let parts, _, _): return parts.flatMap(attachedForwards)
-        case .message(let inner):
-            let s = MessageSummary(inner)
-            let from = s.from.first.map { a in a.name.map { "\($0) <\(a.address)>" } ?? a.address }
-            return [ReplyText.attachedForward(from: from, date: inner.headers["Date"]?.value.trimmingWhitespaceAndNewlines, subject: s.subject, text: s.text)]
-        }
     }
 
     /// What the operator's MTA said about the sender of `message` (pure: `SenderAuthentication`).
