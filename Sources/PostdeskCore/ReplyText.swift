@@ -79,7 +79,11 @@ public enum ReplyText {
             }
             if first == 0x2D || first == 0x5F || first == 0x2A || first.isHeaderInitial,
                isOutlookSeparator(lines[i].trimmingWhitespace) || isOutlookHeaderBlock(lines, i) {
-                let textAbove = (0..<i).contains { k in !isBlank(lines[k]) && !blocks.contains { $0.contains(k) } }
+                var covered = 0  // blocks are in order: walk them along the lines
+                let textAbove = (0..<i).contains { k in
+                    while covered < blocks.count, blocks[covered].upperBound <= k { covered += 1 }
+                    return !isBlank(lines[k]) && !(covered < blocks.count && blocks[covered].contains(k))
+                }
                 if textAbove {
                     // Top-posted over Outlook's unquoted history: everything below is history, a forward in it too.
                     let last = (i..<lines.count).last { !isBlank(lines[$0]) } ?? i
@@ -97,13 +101,17 @@ public enum ReplyText {
         let newEnd = forward ?? lines.count
         guard !blocks.isEmpty || forward != nil else { return Split(new: text, quoted: nil) }
         // The new text: every line outside the blocks; a block with new text after it leaves the marker.
+        var lastText = -1  // the last non-blank line outside every block
+        var inBlock = [Bool](repeating: false, count: newEnd)
+        for r in blocks { for k in r where k < newEnd { inBlock[k] = true } }
+        for k in 0..<newEnd where !inBlock[k] && !isBlank(lines[k]) { lastText = k }
         var newLines: [Substring] = []
         var k = 0
         var b = 0
         while k < newEnd {
             if b < blocks.count, blocks[b].lowerBound == k {
                 let after = blocks[b].upperBound
-                if (after..<newEnd).contains(where: { !isBlank(lines[$0]) }) { newLines.append(Substring(cutMarker)) }
+                if after <= lastText { newLines.append(Substring(cutMarker)) }
                 k = after
                 b += 1
                 continue
@@ -114,9 +122,9 @@ public enum ReplyText {
         let hasNewText = newLines.contains { !isBlank($0) && $0 != Substring(cutMarker) }
         // Only a quote (no forward, nothing written): kept whole.
         if !hasNewText, forward == nil { return Split(new: text, quoted: nil) }
-        while let l = newLines.first, isBlank(l) { newLines.removeFirst() }
-        while let l = newLines.last, isBlank(l) { newLines.removeLast() }
-        let new = hasNewText ? newLines.joined(separator: "\n") : ""
+        let firstLine = newLines.firstIndex { !isBlank($0) } ?? newLines.count
+        let lastLine = newLines.lastIndex { !isBlank($0) } ?? -1
+        let new = hasNewText ? newLines[firstLine...lastLine].joined(separator: "\n") : ""
         let quoted = blocks.isEmpty ? nil
             : blocks.map { r in lines[r].joined(separator: "\n").trimmingTrailingBlankLines }.joined(separator: "\n\n")
         return Split(new: new, quoted: quoted, forwarded: forwarded)

@@ -105,3 +105,29 @@ import Testing
         #expect(s.forwarded == c.forwarded)
     }
 }
+
+/// The split stays linear on hostile input: many quote blocks, many blank lines (it runs once per mail, on up to
+/// 1 MiB of text).
+@Suite struct ReplySplitScaleTests {
+    @Test func manyInterleavedBlocksSplitInOnePass() {
+        let text = (0..<60_000).map { $0 % 2 == 0 ? "> question \($0)" : "answer \($0)" }.joined(separator: "\n")
+        let s = ReplyText.split(text)
+        let lines = s.new.split(separator: "\n")
+        #expect(lines.count == 60_000)
+        #expect(lines.filter { $0 == "[…]" }.count == 30_000)
+        #expect(s.quoted?.split(separator: "\n").count == 30_000)
+    }
+
+    @Test func manyBlankLinesAroundAQuote() {
+        let blanks = String(repeating: "\n", count: 200_000)
+        let s = ReplyText.split(blanks + "Thanks\n" + blanks + "> old\n" + blanks)
+        #expect(s.new == "Thanks")
+        #expect(s.quoted == "> old")
+    }
+
+    @Test func aQuoteBeforeAnAttributedQuoteAtTheEndLeavesNoMarker() {
+        let s = ReplyText.split("Thanks\n> q\n\nOn Mon, Ana wrote:\n> q2\n")
+        #expect(s.new == "Thanks")
+        #expect(s.quoted == "> q\n\nOn Mon, Ana wrote:\n> q2")
+    }
+}
