@@ -74,7 +74,7 @@ enum InspectCommand: PostdeskCommand {
             let message = Message.parse(bytes)
             let summary = MessageSummary(message)
             if json {
-                emit(summaryJSON(summary, path: path))
+                emit(summaryJSON(summary, path: path, attachedForwards: ReplyText.attachedForwards(message)))
             } else {
                 if !first { console.print("") }
                 console.write(plainSummary(summary, message: message, path: path, size: bytes.count))
@@ -113,8 +113,11 @@ enum InspectCommand: PostdeskCommand {
         .array(list.map { .object([("name", .optional($0.name)), ("address", .string($0.address))]) })
     }
 
-    static func summaryJSON(_ s: MessageSummary, path: String) -> JSONValue {
-        let split = ReplyText.split(s.text)
+    /// `attachedForwards`: messages attached as `message/rfc822` (`ReplyText.attachedForwards`), which the thread
+    /// shows after the forwarded text, so `forwarded` holds them too.
+    static func summaryJSON(_ s: MessageSummary, path: String, attachedForwards: [String] = []) -> JSONValue {
+        var split = ReplyText.split(s.text)
+        for forward in attachedForwards { split.addForwarded(forward) }
         return .object([
             ("path", .string(path)),
             ("subject", .optional(s.subject)),

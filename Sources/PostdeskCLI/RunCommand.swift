@@ -565,7 +565,13 @@ enum ExplainCommand: PostdeskCommand {
             c.print("not added:  \(shown.joined(separator: ", "))\(plan.decision.notJoined.count > 20 ? " and \(plan.decision.notJoined.count - 20) more" : "")")
         }
         let split = ReplyText.split(s.text)
-        if split.quoted != nil { c.print("quoted:     history below the new text is kept apart (\(split.quoted!.split(separator: "\n").count) lines)") }
+        // The reply split the thread shows (ReplyText): what is folded away and what is shown as forwarded.
+        if let quoted = split.quoted {
+            c.print("quoted:     \(quoted.split(separator: "\n").count) lines of quoted history folded away; the thread shows the new text (\(split.new.split(separator: "\n").count) lines)")
+        }
+        if let forwarded = split.forwarded {
+            c.print("forwarded:  a forwarded message (\(forwarded.split(separator: "\n").count) lines) is shown in the thread below the new text")
+        }
         if !s.attachments.isEmpty { c.print("attachments: \(s.attachments.count)") }
         switch plan.decision.action {
         case _ where s.automatic != nil:

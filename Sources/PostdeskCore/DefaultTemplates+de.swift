@@ -34,7 +34,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Dem Ticket hinzugefügt: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Nicht hinzugefügt: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}WARNUNG: Diese Mail hat mehrere From-Felder (ein Zeichen von Fälschung); das erste gilt als Absender: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Eine From-Adresse ist fehlerhaft; sie bleibt wie geschrieben und wird nie verwendet: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
 
@@ -56,7 +58,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Dem Ticket hinzugefügt: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Nicht hinzugefügt: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}WARNUNG: Diese Mail hat mehrere From-Felder (ein Zeichen von Fälschung); das erste gilt als Absender: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Eine From-Adresse ist fehlerhaft; sie bleibt wie geschrieben und wird nie verwendet: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
             """,

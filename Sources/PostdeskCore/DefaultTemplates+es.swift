@@ -35,7 +35,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}En To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Se han unido al ticket: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}No añadidos: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}ADVERTENCIA: este correo tiene varios campos From (señal de falsificación); el primero se toma como remitente: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Una dirección From está mal formada; se conserva tal cual y nunca se usa: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
 
@@ -57,7 +59,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}En To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Se han unido al ticket: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}No añadidos: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}ADVERTENCIA: este correo tiene varios campos From (señal de falsificación); el primero se toma como remitente: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Una dirección From está mal formada; se conserva tal cual y nunca se usa: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
             """,

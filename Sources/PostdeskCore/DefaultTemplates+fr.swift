@@ -35,7 +35,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}En To/Cc : {{recipients}}
             {{/recipients}}{{#cc_joined}}Ajoutés au ticket : {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Non ajoutés : {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}ATTENTION : ce message a plusieurs champs From (signe de falsification) ; le premier est pris comme expéditeur : {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Une adresse From est mal formée ; elle est gardée telle quelle et jamais utilisée : {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
 
@@ -57,7 +59,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}En To/Cc : {{recipients}}
             {{/recipients}}{{#cc_joined}}Ajoutés au ticket : {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Non ajoutés : {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}ATTENTION : ce message a plusieurs champs From (signe de falsification) ; le premier est pris comme expéditeur : {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Une adresse From est mal formée ; elle est gardée telle quelle et jamais utilisée : {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
             """,

@@ -35,7 +35,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Aggiunti al ticket: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Non aggiunti: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}ATTENZIONE: questo messaggio ha più campi From (segno di falsificazione); il primo è preso come mittente: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Un indirizzo From non è valido; è conservato com'è e mai usato: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
 
@@ -57,7 +59,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Aggiunti al ticket: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Non aggiunti: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}ATTENZIONE: questo messaggio ha più campi From (segno di falsificazione); il primo è preso come mittente: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Un indirizzo From non è valido; è conservato com'è e mai usato: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
             """,

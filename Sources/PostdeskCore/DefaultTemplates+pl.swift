@@ -36,7 +36,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}W To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Dołączyli do zgłoszenia: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Nie dodano: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}UWAGA: ta wiadomość ma kilka pól From (oznaka fałszerstwa); za nadawcę uznano pierwsze: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Adres From jest błędny; zachowano go tak, jak napisano, i nigdy nie jest używany: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
 
@@ -58,7 +60,9 @@ extension DefaultTemplates {
             {{/sender_verified}}{{#recipients}}W To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Dołączyli do zgłoszenia: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Nie dodano: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}UWAGA: ta wiadomość ma kilka pól From (oznaka fałszerstwa); za nadawcę uznano pierwsze: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}Adres From jest błędny; zachowano go tak, jak napisano, i nigdy nie jest używany: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
             """,

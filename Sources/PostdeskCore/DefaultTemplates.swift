@@ -38,7 +38,9 @@ public enum DefaultTemplates {
             {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Joined the ticket: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Not added: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}WARNING: this mail has several From fields (a sign of forgery); the first is taken as the sender: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}A From address is malformed; it is kept as written and never used: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
 
@@ -60,7 +62,9 @@ public enum DefaultTemplates {
             {{/sender_verified}}{{#recipients}}In To/Cc: {{recipients}}
             {{/recipients}}{{#cc_joined}}Joined the ticket: {{cc_joined}}
             {{/cc_joined}}{{#cc_not_joined}}Not added: {{cc_not_joined}}
-            {{/cc_not_joined}}
+            {{/cc_not_joined}}{{#from_fields}}WARNING: this mail has several From fields (a sign of forgery); the first is taken as the sender: {{from_fields}}
+            {{/from_fields}}{{#malformed_from}}A From address is malformed; it is kept as written and never used: {{malformed_from}}
+            {{/malformed_from}}
 
             {{text}}
             """,

@@ -50,8 +50,10 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
 
     /// What the agents' notices say about who sent a mail and who it brought along: one of `sender_verified`,
     /// `sender_unverified`, `sender_failed` has a value (the reason), `recipients` lists To/Cc, `cc_joined` who
-    /// joined the ticket, `cc_not_joined` who did not and why.
-    public static let senderNotes: Set<String> = ["sender_verified", "sender_unverified", "sender_failed", "recipients", "cc_joined", "cc_not_joined"]
+    /// joined the ticket, `cc_not_joined` who did not and why; `from_fields` lists the From addresses of a mail
+    /// with several From fields (a sign of forgery), `malformed_from` a malformed From address as written.
+    public static let senderNotes: Set<String> = ["sender_verified", "sender_unverified", "sender_failed", "recipients", "cc_joined", "cc_not_joined",
+                                                  "from_fields", "malformed_from"]
 
     /// The placeholders this template may use (besides the common ones).
     public var placeholders: Set<String> {

@@ -340,8 +340,8 @@ extension Ingestor {
     }
 
     /// The agents' notice's lines about the sender and the people in To/Cc (`TemplateKind.senderNotes`): whether
-    /// the MTA verified the sender, who was in To/Cc, who joined, and who did not and why. Long lists are cut
-    /// at 20 addresses, with how many more there were.
+    /// the MTA verified the sender, who was in To/Cc, who joined, and who did not and why, several From fields and a
+    /// malformed From (issue 15). Long lists are cut at 20 addresses, with how many more there were.
     func identityNotes(_ plan: IngestPlan) -> [String: String] {
         var values: [String: String] = [:]
         switch plan.standing.auth {
@@ -357,6 +357,9 @@ extension Ingestor {
         values["recipients"] = list(joined + notJoined.map(\.address))
         values["cc_joined"] = list(joined)
         values["cc_not_joined"] = list(notJoined.map { "\($0.address) (\($0.why))" })
+        // Issue 15: several From fields (the first is the sender) and From addresses kept as written, never used.
+        if plan.summary.fromFieldCount > 1 { values["from_fields"] = list(plan.summary.from.map(\.address)) }
+        values["malformed_from"] = list(plan.summary.malformedAddresses.filter { $0.field == "From" }.map(\.address.address))
         return values.filter { !$0.value.isEmpty }
     }
 

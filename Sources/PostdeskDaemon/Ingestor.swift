@@ -61,6 +61,9 @@ public struct IngestPlan: Sendable {
     public var auth = SenderAuthentication.Verdict(result: .unverified, reason: "not read")
     /// The sender as `SenderPolicy` sees it: the verdict (verified for a proven agent) and a confirmed account.
     public var standing = SenderPolicy.Standing(auth: .unverified)
+    /// Messages attached as `message/rfc822` (forwarded as attachments), as the thread shows them
+    /// (`ReplyText.attachedForward`), outermost ones only, in order.
+    public var attachedForwards: [String] = []
     /// A reset code and its yescrypt hash, made in the batch's parallel prepare phase for a mail that asks for
     /// one (never inside the ingest transaction); nil for every other mail.
     var resetCode: PreparedCode? = nil
@@ -541,6 +544,9 @@ public final class Ingestor: @unchecked Sendable {
         plan.auth = auth
         plan.standing = standing
         plan.policy = config.helpdesk.customerAuth
+        if summary.attachments.contains(where: { $0.contentType == "message/rfc822" || $0.contentType == "message/global" }) {
+            plan.attachedForwards = ReplyText.attachedForwards(message)
+        }
         return plan
     }
 
@@ -724,7 +730,10 @@ public final class Ingestor: @unchecked Sendable {
         let summary = plan.summary
         let at = clock.now().iso8601
         var split = ReplyText.split(summary.text)
-        split.new = split.new.trimmingTrailingWhitespace
+        for forward in plan.attachedForwards { split.addForwarded(forward) }
+        // The thread and the notices show what the sender wrote and what they forwarded (commands are read from
+        // the top lines only, so a forward's lines are never taken for commands).
+        split.new = split.thread.trimmingTrailingWhitespace
         let automatic = summary.automatic
         let kind = automatic?.kind == .bounce ? "bounce" : (automatic != nil ? "automatic" : "mail")
         let senderAddress = plan.sender?.address.lowercased()

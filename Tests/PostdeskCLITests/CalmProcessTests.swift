@@ -267,6 +267,21 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: desk.root + "/data"))
     }
 
+    /// Issue 15: explain prints the reply split the thread will show (quoted history folded away, a forward shown).
+    @Test func explainPrintsTheReplySplit() throws {
+        let desk = try AgentLifecycleTests.agentsDesk("[agent alice]\naddress = alice@acme.test\nname = Alice Novak")
+        defer { desk.remove() }
+        let file = desk.root + "/x.eml"
+        try ("From: Ana <ana@example.org>\nTo: support@acme.test\nSubject: Fwd: error\nMessage-ID: <e2@x>\n\n"
+            + "See below.\n\nOn Mon, Bob wrote:\n> Send the error mail.\n\nHere it is:\n\n"
+            + "---------- Forwarded message ---------\nFrom: Shop <shop@example.org>\n\nError 500\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try desk.postdesk(["explain", file])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("quoted:     2 lines of quoted history folded away; the thread shows the new text (3 lines)"), "\(r.stdout)")
+        #expect(r.stdout.contains("forwarded:  a forwarded message (3 lines) is shown in the thread below the new text"), "\(r.stdout)")
+    }
+
     @Test func explainOnAnExistingDatabaseChangesNoByte() throws {
         let desk = try AgentLifecycleTests.agentsDesk("[agent alice]\naddress = alice@acme.test\nname = Alice Novak")
         defer { desk.remove() }

@@ -60,8 +60,23 @@ import Testing
         #expect(malformed.map { "\($0["field"] as? String ?? "?") \($0["address"] as? String ?? "?")" } == ["From john smith@example.com"])
         #expect(o["message_id"] as? String == "00020")
         #expect(o["new_text"] as? String == "FYI")
-        #expect(o["quoted"] as? String == "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n")
-        #expect(o["forwarded"] as? String == "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text\n")
+        // A forward is content, never quoted history.
+        #expect(o["quoted"] is NSNull)
+        #expect(o["forwarded"] as? String == "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\n\nold text")
+    }
+
+    /// Issue 15: a message forwarded as an attachment is in `forwarded`, as the thread shows it.
+    @Test func anAttachedMessageIsForwarded() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("pd-inspect-\(UUID().uuidString).eml")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        try Data(["From: Ana <ana@example.org>", "Subject: Fwd: x", "MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=b", "",
+                  "--b", "Content-Type: text/plain", "", "See the attached mail.", "--b", "Content-Type: message/rfc822", "",
+                  "From: Shop <shop@example.org>", "Subject: Your export", "", "Error 500", "--b--", ""].joined(separator: "\r\n").utf8).write(to: tmp)
+        let r = try runPostdesk(["inspect", "--json", tmp.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try #require(try json(r.stdout) as? [String: Any])
+        #expect(o["new_text"] as? String == "See the attached mail.")
+        #expect(o["forwarded"] as? String == "---------- Forwarded message ----------\nFrom: Shop <shop@example.org>\nSubject: Your export\n\nError 500")
     }
 
     @Test func unreadableFileIsReportedAndExits65() throws {

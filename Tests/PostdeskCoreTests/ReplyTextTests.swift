@@ -16,8 +16,8 @@ import Testing
         ("Answer here.\n\nFrom: Acme Support <support@acme.test>\nSent: Sunday, November 22, 2026 9:12 AM\nTo: Ana\nSubject: x\n\nold", "Answer here.", true),
         ("Answer.\n________________________________\nFrom: Acme Support\nSent: Sunday\n\nold", "Answer.", true),
         ("Inline answer\n\n> quoted line\n> another", "Inline answer", true),
-        // Interleaved replies keep everything: the quote is not at the end.
-        ("> question one\nanswer one\n> question two\nanswer two", "> question one\nanswer one\n> question two\nanswer two", false),
+        // Interleaved replies: each quote cut out before more text leaves the marker.
+        ("> question one\nanswer one\n> question two\nanswer two", "[…]\nanswer one\n[…]\nanswer two", true),
         // Only a quote: kept whole.
         ("On Sun, Ana wrote:\n> hi", "On Sun, Ana wrote:\n> hi", false),
         ("Plain mail without history", "Plain mail without history", false),
@@ -43,26 +43,26 @@ import Testing
     }
 
     static let cases: [Case] = [
-        // Class 1: text written after the quote is never hidden.
+        // Class 1: text written after the quote is never hidden; the quote is folded away.
         Case(name: "bottom-posted PS after the quote", text: "Thanks\n\nOn Sun, Ana wrote:\n> q\n\nPS: one more thing",
-             new: "Thanks\n\nOn Sun, Ana wrote:\n> q\n\nPS: one more thing", quoted: nil, forwarded: nil),
+             new: "Thanks\n\n[…]\n\nPS: one more thing", quoted: "On Sun, Ana wrote:\n> q", forwarded: nil),
         Case(name: "interleaved answers under an attribution", text: "Hi\n\nOn Sun, Ana wrote:\n> q1\nanswer 1\n> q2\nanswer 2",
-             new: "Hi\n\nOn Sun, Ana wrote:\n> q1\nanswer 1\n> q2\nanswer 2", quoted: nil, forwarded: nil),
+             new: "Hi\n\n[…]\nanswer 1\n[…]\nanswer 2", quoted: "On Sun, Ana wrote:\n> q1\n\n> q2", forwarded: nil),
         Case(name: "top-posted reply still splits", text: "Thanks\n\nOn Sun, Ana wrote:\n> q\n>\n> more",
              new: "Thanks", quoted: "On Sun, Ana wrote:\n> q\n>\n> more", forwarded: nil),
         Case(name: "Outlook history stays history", text: "See below.\n\n-----Original Message-----\n\nFrom: Support\nSent: Sunday\n\nold",
              new: "See below.", quoted: "-----Original Message-----\n\nFrom: Support\nSent: Sunday\n\nold", forwarded: nil),
         // Class 2: forwards.
         Case(name: "Gmail forward with a note", text: "FYI\n\n---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\nDate: Sun\n\nbody",
-             new: "FYI", quoted: "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\nDate: Sun\n\nbody",
+             new: "FYI", quoted: nil,
              forwarded: "---------- Forwarded message ---------\nFrom: Bob <bob@x.test>\nDate: Sun\n\nbody"),
-        Case(name: "a forward with nothing written before it stays whole", text: "-------- Weitergeleitete Nachricht --------\nBetreff: x\n\nInhalt",
-             new: "-------- Weitergeleitete Nachricht --------\nBetreff: x\n\nInhalt", quoted: nil,
+        Case(name: "a forward with nothing written before it is all forwarded", text: "-------- Weitergeleitete Nachricht --------\nBetreff: x\n\nInhalt",
+             new: "", quoted: nil,
              forwarded: "-------- Weitergeleitete Nachricht --------\nBetreff: x\n\nInhalt"),
         Case(name: "Apple Mail forward", text: "Look at this\n\nBegin forwarded message:\n\nFrom: Bob\n\nbody",
-             new: "Look at this", quoted: "Begin forwarded message:\n\nFrom: Bob\n\nbody", forwarded: "Begin forwarded message:\n\nFrom: Bob\n\nbody"),
+             new: "Look at this", quoted: nil, forwarded: "Begin forwarded message:\n\nFrom: Bob\n\nbody"),
         Case(name: "Thunderbird French forward", text: "Pour info\n\n-------- Message transféré --------\nSujet : x",
-             new: "Pour info", quoted: "-------- Message transféré --------\nSujet : x", forwarded: "-------- Message transféré --------\nSujet : x"),
+             new: "Pour info", quoted: nil, forwarded: "-------- Message transféré --------\nSujet : x"),
         // Class 4: attribution lines in more languages.
         Case(name: "Russian", text: "Спасибо\n\n22.11.2026, 09:12, Acme Support написал(а):\n> Здравствуйте",
              new: "Спасибо", quoted: "22.11.2026, 09:12, Acme Support написал(а):\n> Здравствуйте", forwarded: nil),
@@ -103,5 +103,31 @@ import Testing
         #expect(s.new == c.new)
         #expect(s.quoted == c.quoted)
         #expect(s.forwarded == c.forwarded)
+    }
+}
+
+/// The split stays linear on hostile input: many quote blocks, many blank lines (it runs once per mail, on up to
+/// 1 MiB of text).
+@Suite struct ReplySplitScaleTests {
+    @Test func manyInterleavedBlocksSplitInOnePass() {
+        let text = (0..<60_000).map { $0 % 2 == 0 ? "> question \($0)" : "answer \($0)" }.joined(separator: "\n")
+        let s = ReplyText.split(text)
+        let lines = s.new.split(separator: "\n")
+        #expect(lines.count == 60_000)
+        #expect(lines.filter { $0 == "[…]" }.count == 30_000)
+        #expect(s.quoted?.split(separator: "\n").count == 30_000)
+    }
+
+    @Test func manyBlankLinesAroundAQuote() {
+        let blanks = String(repeating: "\n", count: 200_000)
+        let s = ReplyText.split(blanks + "Thanks\n" + blanks + "> old\n" + blanks)
+        #expect(s.new == "Thanks")
+        #expect(s.quoted == "> old")
+    }
+
+    @Test func aQuoteBeforeAnAttributedQuoteAtTheEndLeavesNoMarker() {
+        let s = ReplyText.split("Thanks\n> q\n\nOn Mon, Ana wrote:\n> q2\n")
+        #expect(s.new == "Thanks")
+        #expect(s.quoted == "> q\n\nOn Mon, Ana wrote:\n> q2")
     }
 }

@@ -30,6 +30,22 @@ import Testing
         #expect(t.cc == cc)
     }
 
+    /// The agents' notice names both From fields of a mail that has two, and a malformed From as written.
+    @Test(arguments: [
+        (["From: Ana <ana@example.org>", "From: Boss <boss@acme-corp.test>"],
+         "WARNING: this mail has several From fields (a sign of forgery); the first is taken as the sender: ana@example.org, boss@acme-corp.test"),
+        (["From: <john smith@example.com>", "Reply-To: Ana <ana@example.org>"],
+         "A From address is malformed; it is kept as written and never used: john smith@example.com"),
+    ])
+    func theNoticeTellsOfTheFromFields(_ fields: [String], _ line: String) throws {
+        let desk = try TestDesk()
+        let text = fields.joined(separator: "\n") + "\nTo: support@acme.test\nSubject: Printer\nMessage-ID: <r2@example.org>\n\nIt does not print.\n"
+        try desk.deliver(text)
+        #expect(desk.run() == [.newTicket(1)])
+        let notice = try #require(try desk.sendAndRead().first { $0.deliveredTo == "alice@acme.test" })
+        #expect(notice.plainText.contains(line), "\(notice.plainText)")
+    }
+
     @Test func aReplyToABracketlessMessageIDThreads() throws {
         let desk = try TestDesk()
         try desk.deliver("From: Ana <ana@example.org>\nTo: support@acme.test\nSubject: Printer\nMessage-ID: 00020\n\nIt does not print.\n", name: "1")
