@@ -141,6 +141,7 @@ public final class Ingestor: @unchecked Sendable {
         self.log = log
         mailer = Mailer(config: config, store: store, templates: templates ?? TemplateSet(fallbackLanguage: config.helpdesk.language),
                         clock: clock, log: log)
+        legacyLedger = try store.hasLegacyLedgerRows()
         guard !dryRun else {
             try refreshAgents()
             return
@@ -207,6 +208,9 @@ public final class Ingestor: @unchecked Sendable {
     func facts(_ number: Int64) throws -> TicketFacts? { try store.ticketFacts(number, agents: agentAddresses) }
     private let configuredAgents: [Configuration.Agent]
     private let dryRun: Bool
+    /// Whether the ledger holds rows with the earlier key (`Store.hasLegacyLedgerRows`), read once at start: no
+    /// row is written with that key any more.
+    private var legacyLedger = true
     /// Files recorded but not movable to cur/ (a read-only maildir), so that the warning is logged once each.
     private var unmovable: Set<String> = []
 
@@ -345,8 +349,9 @@ public final class Ingestor: @unchecked Sendable {
         var key: String
         /// For a reset request whose sender may be given a code: made in `prepareResetCodes`.
         var resetCode: PreparedCode? = nil
-        /// The key schema 5 and earlier wrote (`legacyIdempotencyKey`), looked up when `key` is not in the ledger.
-        var legacyKey: String
+        /// The key schema 5 and earlier wrote (`legacyIdempotencyKey`), looked up when `key` is not in the ledger;
+        /// computed only when the ledger holds such rows.
+        var legacyKey: String?
     }
 
     /// Ingests a batch in one transaction. Files are written first and synced once, right before the commit;
@@ -357,7 +362,7 @@ public final class Ingestor: @unchecked Sendable {
         var outcomes = [IngestOutcome?](repeating: nil, count: entries.count)
         // Read and parse every message of the batch, on both cores: pure CPU work, no shared state (each
         // iteration writes only its own slot).
-        enum Read { case ok([UInt8], Message, MessageSummary, String, String), failed(SystemError), tooBig }
+        enum Read { case ok([UInt8], Message, MessageSummary, String, String?), failed(SystemError), tooBig }
         let reads = UnsafeMutableBufferPointer<Read?>.allocate(capacity: entries.count)
         reads.initialize(repeating: nil)
         defer {
@@ -366,6 +371,7 @@ public final class Ingestor: @unchecked Sendable {
         }
         nonisolated(unsafe) let slots = reads
         let limits = self.limits
+        let legacy = legacyLedger
         DispatchQueue.concurrentPerform(iterations: entries.count) { k in
             do throws(SystemError) {
                 let bytes = try FileSystem.readFile(entries[k].path, maxBytes: limits.maxMessageBytes + 1)
@@ -373,7 +379,7 @@ public final class Ingestor: @unchecked Sendable {
                 let message = Message.parse(bytes, limits: limits)
                 let summary = MessageSummary(message, keepingAttachmentData: true)
                 slots[k] = .ok(bytes, message, summary, Self.exactlyOnceKey(bytes, messageID: summary.messageID),
-                               Self.legacyIdempotencyKey(message, summary))
+                               legacy ? Self.legacyIdempotencyKey(message, summary) : nil)
             } catch {
                 slots[k] = .failed(error)
             }
@@ -626,6 +632,7 @@ public final class Ingestor: @unchecked Sendable {
     /// Whether this mail was taken in before: its key in the ledger; or, for rows written before the key
     /// was taken from the raw bytes (schema 5 and earlier), its legacy key; or, should the parser have read
     /// that mail differently then, a row with the same Message-ID whose stored raw mail has this mail's key.
+    /// Both fallbacks can only ever match such rows, so without any (`legacyLedger`) they are not tried.
     func alreadyIngested(_ p: Prepared) throws -> Store.IngestedRecord? {
         try alreadyIngested(key: p.key, legacyKey: p.legacyKey, messageID: p.summary.messageID)
     }
@@ -636,12 +643,14 @@ public final class Ingestor: @unchecked Sendable {
         let message = Message.parse(bytes, limits: limits)
         let summary = MessageSummary(message)
         return try alreadyIngested(key: Self.exactlyOnceKey(bytes, messageID: summary.messageID),
-                                   legacyKey: Self.legacyIdempotencyKey(message, summary), messageID: summary.messageID)
+                                   legacyKey: legacyLedger ? Self.legacyIdempotencyKey(message, summary) : nil,
+                                   messageID: summary.messageID)
     }
 
-    func alreadyIngested(key: String, legacyKey: String, messageID: String?) throws -> Store.IngestedRecord? {
+    func alreadyIngested(key: String, legacyKey: String?, messageID: String?) throws -> Store.IngestedRecord? {
         if let done = try store.ingested(key: key) { return done }
-        if let done = try store.ingested(key: legacyKey) { return done }
+        guard legacyLedger else { return nil }
+        if let legacyKey, let done = try store.ingested(key: legacyKey) { return done }
         guard let id = messageID else { return nil }
         for row in try store.ingested(messageID: id) {
             guard let raw = row.rawPath, let bytes = try? FileSystem.readFile(raw, maxBytes: limits.maxMessageBytes + 1) else { continue }

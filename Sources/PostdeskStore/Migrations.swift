@@ -266,6 +266,9 @@ public enum Migrations {
             PRIMARY KEY (mailbox, name)
         ) WITHOUT ROWID;
         CREATE INDEX ingested_message_id ON ingested(message_id) WHERE message_id IS NOT NULL;
+        -- How many ledger rows carry the earlier key: with none (a new database), the lookups for them are skipped.
+        CREATE TABLE ledger_legacy (rows INTEGER NOT NULL);
+        INSERT INTO ledger_legacy SELECT count(*) FROM ingested;
         """,
         // 8: the scheduler's resolved tickets by the time they were resolved (issue 14, the daemon at rest): its two
         //    queries every 10 s read only the tickets due, not every resolved ticket through tickets_status.

@@ -23,6 +23,12 @@ extension Store {
         public var rawPath: String?
     }
 
+    /// Whether the ledger holds rows written under the earlier (parsed-content) key, before schema 7: only then
+    /// can a mail be recorded under a key other than its raw-bytes one.
+    public func hasLegacyLedgerRows() throws -> Bool {
+        (try db.query("SELECT rows FROM ledger_legacy").first?.int("rows") ?? 0) > 0
+    }
+
     public func ingested(messageID: String) throws -> [IngestedByMessageID] {
         try db.query("""
             SELECT i.key, i.outcome, i.ticket, i.message, m.raw_path FROM ingested i LEFT JOIN messages m ON m.id = i.message

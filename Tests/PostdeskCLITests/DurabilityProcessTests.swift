@@ -253,7 +253,7 @@ import Glibc
         let r = try runCommand("python3", ["-c", """
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1])
-            c.executescript("DROP TABLE IF EXISTS maildir_names; DROP INDEX IF EXISTS ingested_message_id; "
+            c.executescript("DROP TABLE IF EXISTS maildir_names; DROP INDEX IF EXISTS ingested_message_id; DROP TABLE IF EXISTS ledger_legacy; "
                              "DROP INDEX IF EXISTS account_codes_client; ALTER TABLE account_codes DROP COLUMN client; "
                              "ALTER TABLE messages DROP COLUMN sender_auth; DROP INDEX IF EXISTS tickets_resolved;")
             c.execute("UPDATE ingested SET key = ?", (sys.argv[2],))

@@ -401,6 +401,7 @@ import Testing
         #expect(try Migrations.migrate(db, to: 7) == [6, 7])
         let store = try Store(path: path)
         #expect(try store.ingested(key: "legacy-key")?.outcome == "new ticket #1")
+        #expect(try store.hasLegacyLedgerRows())
         #expect(try store.ingested(messageID: "m1@x").map(\.key) == ["legacy-key"])
         #expect(try store.isIngestedMaildirName(mailbox: "support", name: "1.a.test") == false)
         try store.recordMaildirName(mailbox: "support", name: "1.a.test")
@@ -409,6 +410,15 @@ import Testing
         #expect(try store.isIngestedMaildirName(mailbox: "sales", name: "1.a.test") == false)
         #expect(try store.db.query("EXPLAIN QUERY PLAN SELECT key FROM ingested WHERE message_id = 'm1@x'")
                     .contains { ($0[3].string ?? "").contains("ingested_message_id") })
+    }
+
+    /// A database made at schema 7 or later holds no row with the earlier key, so ingestion skips the lookups for
+    /// them (and computing that key): they could never match.
+    @Test func aNewDatabaseHasNoLegacyLedgerRows() throws {
+        let path = NSTemporaryDirectory() + "pd-mig-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try Store(path: path)
+        #expect(try store.hasLegacyLedgerRows() == false)
     }
 
     @Test func aNewerDatabaseIsRefused() throws {
