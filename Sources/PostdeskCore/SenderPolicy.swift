@@ -9,11 +9,8 @@
 ///   asks: `verified` a verified sender, `confirmed` a verified sender or a confirmed account, `from` nothing.
 public enum SenderPolicy {
     /// The acts that reach beyond the sender's own words.
-    public enum Act: String, Sendable, Hashable, CaseIterable {
-        case bringPeople = "bring the people in To/Cc onto a ticket"
-        case close = "#close"
-        case statusSummary = "a status summary"
-        case resetCode = "a password reset code"
+    public enum Act: Sendable, Hashable, CaseIterable {
+        case bringPeople, close, statusSummary, resetCode
     }
 
     /// The sender as the rule sees it.
