@@ -20,6 +20,11 @@ let package = Package(
         .systemLibrary(
             name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt",
             providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(
+            name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]),
+        /// libmicrohttpd's variadic start function with its options as one MHD_OPTION_ARRAY, and typed helpers.
+        .target(name: "CMicroHTTPDShim", dependencies: ["CMicroHTTPD"], path: "Sources/CMicroHTTPDShim"),
         /// Typed wrappers for libcurl's variadic calls (Swift cannot call C variadics).
         .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
 
@@ -40,14 +45,24 @@ let package = Package(
         /// yescrypt hashes (libxcrypt) and one-time codes from the system CSPRNG.
         .target(name: "PostdeskCrypt", dependencies: ["CCrypt"], path: "Sources/PostdeskCrypt"),
 
+        /// HTTP/1.1 serving over libmicrohttpd: requests with their forms and uploads read, responses, limits.
+        .target(name: "PostdeskHTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim", "PostdeskSystem"], path: "Sources/PostdeskHTTP"),
+
         /// Services: ingestion (later outbox, scheduler), data directory, clock.
         .target(
             name: "PostdeskDaemon", dependencies: ["PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem", "PostdeskSMTP", "PostdeskCrypt"],
             path: "Sources/PostdeskDaemon"),
 
+        /// The customer portal: sessions and sign-in, the pages, their words in six languages.
+        .target(
+            name: "PostdeskPortal",
+            dependencies: ["PostdeskHTTP", "PostdeskDaemon", "PostdeskStore", "PostdeskCore", "PostdeskMail", "PostdeskCrypt", "PostdeskSystem"],
+            path: "Sources/PostdeskPortal"),
+
         // MARK: - Commands and the executable
         .target(
-            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP", "PostdeskCrypt"],
+            name: "PostdeskCLI", dependencies: ["PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP", "PostdeskCrypt",
+                                                "PostdeskHTTP", "PostdeskPortal"],
             path: "Sources/PostdeskCLI"),
         .executableTarget(name: "postdesk", dependencies: ["PostdeskCLI"], path: "Sources/postdesk"),
 
@@ -77,6 +92,12 @@ let package = Package(
             name: "PostdeskDaemonTests",
             dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],
             path: "Tests/PostdeskDaemonTests"),
+        .testTarget(
+            name: "PostdeskHTTPTests", dependencies: ["PostdeskHTTP", "PostdeskTestSupport"], path: "Tests/PostdeskHTTPTests"),
+        .testTarget(
+            name: "PostdeskPortalTests",
+            dependencies: ["PostdeskPortal", "PostdeskHTTP", "PostdeskDaemon", "PostdeskStore", "PostdeskCore", "PostdeskMail", "PostdeskTestSupport"],
+            path: "Tests/PostdeskPortalTests"),
         .testTarget(
             name: "PostdeskCLITests", dependencies: ["PostdeskTestSupport", "PostdeskCLI", "PostdeskMail", "PostdeskCore", "PostdeskDaemon", "PostdeskSystem", "PostdeskStore", "PostdeskSMTP", "PostdeskCrypt"],
             path: "Tests/PostdeskCLITests"),

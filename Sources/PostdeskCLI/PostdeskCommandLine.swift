@@ -26,7 +26,7 @@ public enum PostdeskCommandLine {
     nonisolated(unsafe) static let commands: [any PostdeskCommand.Type] = [
         RunCommand.self, InspectCommand.self, ExplainCommand.self, CheckConfigCommand.self, TicketsCommand.self,
         CustomersCommand.self, AgentsCommand.self, QuarantineCommand.self, ExportCommand.self, BackupCommand.self, StatsCommand.self,
-        VersionCommand.self,
+        PortalCommand.self, VersionCommand.self,
     ]
 
     static var usage: String {

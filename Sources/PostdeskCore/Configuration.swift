@@ -153,8 +153,51 @@ public struct Configuration: Sendable, Hashable {
         }
     }
 
+    /// `[portal]`: the customer portal (`postdesk portal`). Absent section: the defaults, and `url` unset (mail
+    /// carries no portal links).
+    public struct Portal: Sendable, Hashable {
+        public enum Listen: Sendable, Hashable, CustomStringConvertible {
+            case tcp(host: String, port: Int)
+            case unix(path: String)
+            public var description: String {
+                switch self {
+                case .tcp(let h, let p): return h.contains(":") ? "[\(h)]:\(p)" : "\(h):\(p)"
+                case .unix(let p): return "unix:" + p
+                }
+            }
+        }
+        public enum Access: String, Sendable, Hashable { case all, invited }
+        public var listen = Listen.tcp(host: "127.0.0.1", port: 8080)
+        /// The public address (`https://support.acme.test`), for links in mail; nil: no links.
+        public var url: String? = nil
+        public var access = Access.all
+        /// Peers whose `X-Forwarded-For` is believed (addresses, or networks as `10.0.0.0/8`).
+        public var trustedProxies: [String] = ["127.0.0.1", "::1"]
+        /// The queue (mailbox name) that tickets opened in the portal land in; nil: the first mailbox.
+        public var queue: String? = nil
+        /// Ticket types a customer may choose on the new-ticket form and filter by.
+        public var ticketTypes: [String] = ["question", "problem", "request"]
+        /// HTTP worker threads (libmicrohttpd's thread pool).
+        public var threads = 4
+        /// At most this many connections at once, and per client address.
+        public var maxConnections = 256
+        /// A connection idle this long is closed (slow clients).
+        public var connectionTimeout = ConfigDuration(seconds: 30)
+        /// The largest request body (a reply with its attachments): larger ones get 413.
+        public var maxUploadBytes = 25 << 20
+        /// A session ends after this long without a request, and this long after sign-in whatever happens.
+        public var sessionIdle = ConfigDuration(seconds: 2 * 3600)
+        public var sessionMax = ConfigDuration(seconds: 7 * 86_400)
+        /// A mailed sign-in link or code lives this long (at most 10 minutes).
+        public var linkLifetime = ConfigDuration(seconds: 600)
+        /// The config line of each key, for messages.
+        public var lines: [String: Int] = [:]
+        public var line = 0
+    }
+
     public var file: String
     public var limits = Limits()
+    public var portal = Portal()
     public var helpdesk = Helpdesk()
     public var mailboxes: [Mailbox] = []
     public var agents: [Agent] = []

@@ -19,9 +19,16 @@ public struct TicketFacts: Sendable, Hashable {
     public var participants: Set<String>
     /// How many Cc participants the ticket has (the `participants` rows alone), for `participants_per_ticket`.
     public var ccCount: Int
+    /// The Cc participants alone (lower-cased): customers who joined the conversation.
+    public var cc: Set<String>
+    /// The primary contacts of the requester's organization (lower-cased): they see the company's tickets.
+    public var primaryContacts: Set<String>
 
-    public init(number: Int64, status: TicketStatus, queue: String, requester: String, participants: Set<String> = [], ccCount: Int = 0) {
+    public init(number: Int64, status: TicketStatus, queue: String, requester: String, participants: Set<String> = [], ccCount: Int = 0,
+                cc: Set<String> = [], primaryContacts: Set<String> = []) {
         self.ccCount = ccCount
+        self.cc = Set(cc.map { $0.lowercased() })
+        self.primaryContacts = Set(primaryContacts.map { $0.lowercased() })
         self.number = number
         self.status = status
         self.queue = queue

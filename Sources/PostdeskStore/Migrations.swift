@@ -275,6 +275,57 @@ public enum Migrations {
         """
         CREATE INDEX tickets_resolved ON tickets(resolved_at) WHERE status = 'resolved';
         """,
+        // 9: the customer portal (issue 16): server-side sessions (the cookie holds a 128-bit id, the table its
+        //    SHA-256), mailed single-use sign-in links (the same: only the hash is kept), where a ticket and a
+        //    message came from (mail or the portal), and reset codes asked for on the web (account_codes rebuilt:
+        //    its CHECK on requested_by gains 'portal').
+        """
+        CREATE TABLE portal_sessions (
+            id_hash TEXT PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id),
+            csrf TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            client TEXT,
+            user_agent TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX portal_sessions_customer ON portal_sessions(customer_id);
+        CREATE INDEX portal_sessions_seen ON portal_sessions(last_seen);
+        CREATE TABLE portal_links (
+            token_hash TEXT PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id),
+            next TEXT,
+            client TEXT,
+            created INTEGER NOT NULL,
+            expires INTEGER NOT NULL,
+            used_at INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX portal_links_customer ON portal_links(customer_id, created);
+        CREATE INDEX portal_links_expires ON portal_links(expires);
+        ALTER TABLE tickets ADD COLUMN origin TEXT NOT NULL DEFAULT 'mail' CHECK (origin IN ('mail', 'portal'));
+        ALTER TABLE messages ADD COLUMN origin TEXT NOT NULL DEFAULT 'mail' CHECK (origin IN ('mail', 'portal'));
+        CREATE TABLE account_codes_new (
+            id INTEGER PRIMARY KEY,
+            customer_id INTEGER NOT NULL REFERENCES customers(id),
+            code_hash TEXT NOT NULL,
+            requested_by TEXT NOT NULL CHECK (requested_by IN ('mail', 'operator', 'portal')),
+            created INTEGER NOT NULL,
+            expires INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            used_at INTEGER,
+            superseded INTEGER NOT NULL DEFAULT 0,
+            client TEXT
+        );
+        INSERT INTO account_codes_new (id, customer_id, code_hash, requested_by, created, expires, attempts, used_at, superseded, client)
+            SELECT id, customer_id, code_hash, requested_by, created, expires, attempts, used_at, superseded, client FROM account_codes;
+        DROP TABLE account_codes;
+        ALTER TABLE account_codes_new RENAME TO account_codes;
+        CREATE INDEX account_codes_customer ON account_codes(customer_id, created);
+        CREATE INDEX account_codes_created ON account_codes(created);
+        CREATE INDEX account_codes_client ON account_codes(client, created) WHERE client IS NOT NULL;
+        -- The portal's list: a customer's tickets by last update, and the tickets they are a Cc participant of.
+        CREATE INDEX tickets_requester_updated ON tickets(requester_id, updated);
+        """,
     ]
 
     /// The schema version this binary writes.

@@ -148,14 +148,17 @@ public final class Store: @unchecked Sendable {
             let status = TicketStatus(rawValue: row.string("status") ?? "")
         else { return nil }
         var participants = Set(try db.query("SELECT address FROM participants WHERE ticket = ?", [.integer(number)]).compactMap { $0.string("address") })
-        let ccCount = participants.count
+        let cc = participants
         participants.formUnion(agents)
+        var primary: Set<String> = []
         if let org = row.int("org") {
-            participants.formUnion(try db.query("SELECT address FROM customers WHERE organization_id = ? AND is_primary_contact = 1",
-                                                [.integer(org)]).compactMap { $0.string("address") })
+            primary = Set(try db.query("SELECT address FROM customers WHERE organization_id = ? AND is_primary_contact = 1",
+                                       [.integer(org)]).compactMap { $0.string("address") })
+            participants.formUnion(primary)
         }
         return TicketFacts(number: number, status: status, queue: row.string("queue") ?? "",
-                           requester: row.string("requester") ?? "", participants: participants, ccCount: ccCount)
+                           requester: row.string("requester") ?? "", participants: participants, ccCount: cc.count,
+                           cc: cc, primaryContacts: primary)
     }
 
     /// The ticket a Message-ID belongs to (seen inbound or sent by Postdesk).

@@ -1,0 +1,1 @@
+#include "cmhd_shim.h"
