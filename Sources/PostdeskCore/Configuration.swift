@@ -241,7 +241,7 @@ private struct ConfigReader {
     }
 
     enum Section {
-        case none, helpdesk, outbound, limits
+        case none, helpdesk, outbound, limits, portal
         case mailbox(Int)
         case agent(Int)
     }
@@ -291,6 +291,9 @@ private struct ConfigReader {
                 case ("limits", 1):
                     section = .limits
                     config.limits.line = lineNumber
+                case ("portal", 1):
+                    section = .portal
+                    config.portal.line = lineNumber
                 case ("mailbox", 2):
                     config.mailboxes.append(Configuration.Mailbox(name: words[1], maildir: "", address: "", tag: "", line: lineNumber))
                     section = .mailbox(config.mailboxes.count - 1)
@@ -303,7 +306,7 @@ private struct ConfigReader {
                     error(lineNumber, "[\(words[0])] needs exactly one name, as in [\(words[0]) support]")
                     section = .none
                 default:
-                    error(lineNumber, "unknown section [\(key)]; known: [helpdesk], [mailbox NAME], [agent NAME], [outbound], [limits]")
+                    error(lineNumber, "unknown section [\(key)]; known: [helpdesk], [mailbox NAME], [agent NAME], [outbound], [limits], [portal]")
                     section = .none
                 }
                 continue
@@ -336,6 +339,7 @@ private struct ConfigReader {
             case .helpdesk: helpdeskKey(key, value, lineNumber)
             case .outbound: outboundKey(key, value, lineNumber)
             case .limits: limitsKey(key, value, lineNumber)
+            case .portal: portalKey(key, value, lineNumber)
             case .mailbox(let i):
                 mailboxKeys[i, default: []].insert(key)
                 mailboxKey(i, key, value, lineNumber)
@@ -357,6 +361,13 @@ private struct ConfigReader {
                 error(m.line, "[mailbox \(m.name)] uses the address \(m.address) of another mailbox")
             }
             if config.mailboxes[i].tag.isEmpty { config.mailboxes[i].tag = m.name }
+        }
+        if let q = config.portal.queue, !config.mailboxes.isEmpty, !config.mailboxes.contains(where: { $0.name == q }) {
+            error(config.portal.lines["queue"] ?? config.portal.line, "[portal] queue = \(q) names no [mailbox \(q)]")
+        }
+        if config.portal.sessionIdle > config.portal.sessionMax {
+            error(config.portal.lines["session_idle"] ?? config.portal.line,
+                  "[portal] session_idle (\(config.portal.sessionIdle)) is longer than session_max (\(config.portal.sessionMax))")
         }
         for (i, a) in config.agents.enumerated() {
             if !(agentKeys[i] ?? []).contains("address") { error(a.line, "[agent \(a.id)] needs address") }
@@ -485,6 +496,108 @@ private struct ConfigReader {
         case "participants_per_mail": if let n = count(value, key, line, minimum: 0) { config.limits.participantsPerMail = n }
         default: unknown(key, "limits", ["sender_burst", "sender_rate", "global_burst", "global_rate", "participants_per_ticket", "participants_per_mail"], line)
         }
+    }
+
+    mutating func portalKey(_ key: String, _ value: String, _ line: Int) {
+        config.portal.lines[key] = line
+        switch key {
+        case "listen":
+            if let l = Self.listen(value, base: base) { config.portal.listen = l }
+            else { error(line, "listen must be HOST:PORT (127.0.0.1:8080, [::1]:8080) or unix:/PATH, not \"\(value)\"") }
+        case "url":
+            var u = value
+            while u.hasSuffix("/") { u.removeLast() }
+            let rest = u.hasPrefix("https://") ? u.dropFirst(8) : u.hasPrefix("http://") ? u.dropFirst(7) : nil
+            if let rest, !rest.isEmpty, !rest.contains("/"), !rest.contains("?"), !rest.contains("#"), !rest.contains(" "), !rest.contains("@") {
+                config.portal.url = u
+            } else {
+                error(line, "url must be the portal's public address, as https://support.example.com (no path), not \"\(value)\"")
+            }
+        case "access":
+            if let a = Configuration.Portal.Access(rawValue: value) { config.portal.access = a }
+            else { error(line, "access must be all or invited, not \"\(value)\"") }
+        case "trusted_proxies":
+            let items = value.split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty }
+            if let bad = items.first(where: { !Self.isAddressOrNetwork($0) }) {
+                error(line, "trusted_proxies: \"\(bad)\" is not an IP address or network (127.0.0.1, ::1, 10.0.0.0/8)")
+            } else {
+                config.portal.trustedProxies = items
+            }
+        case "queue": config.portal.queue = nonEmpty(value, key, line)
+        case "ticket_types":
+            let items = value.split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty }
+            if items.isEmpty || items.contains(where: { $0.count > 40 || $0 == "held" }) {
+                error(line, "ticket_types must be a list of names of at most 40 characters (not \"held\", which Postdesk uses itself)")
+            } else {
+                config.portal.ticketTypes = items
+            }
+        case "threads": if let n = count(value, key, line, minimum: 1) { config.portal.threads = min(n, 64) }
+        case "max_connections": if let n = count(value, key, line, minimum: 1) { config.portal.maxConnections = n }
+        case "connection_timeout": if let d = duration(value, key, line) { config.portal.connectionTimeout = d }
+        case "max_upload":
+            if let n = Self.bytes(value), n >= 1 << 16, n <= 1 << 30 { config.portal.maxUploadBytes = n }
+            else { error(line, "max_upload must be a size between 64k and 1g, as 25m, not \"\(value)\"") }
+        case "session_idle": if let d = duration(value, key, line) { config.portal.sessionIdle = d }
+        case "session_max": if let d = duration(value, key, line) { config.portal.sessionMax = d }
+        case "link_lifetime":
+            if let d = duration(value, key, line) {
+                if d.seconds > 600 { error(line, "link_lifetime may be at most 10m (a mailed sign-in link is a password for its life)") }
+                else { config.portal.linkLifetime = d }
+            }
+        default:
+            unknown(key, "portal", ["listen", "url", "access", "trusted_proxies", "queue", "ticket_types", "threads", "max_connections",
+                                    "connection_timeout", "max_upload", "session_idle", "session_max", "link_lifetime"], line)
+        }
+    }
+
+    /// `127.0.0.1:8080`, `[::1]:8080`, `localhost:8080`, `unix:/run/postdesk/portal.sock` (relative to the config's folder).
+    static func listen(_ value: String, base: String) -> Configuration.Portal.Listen? {
+        if value.hasPrefix("unix:") {
+            let p = String(value.dropFirst(5))
+            guard !p.isEmpty else { return nil }
+            return .unix(path: p.hasPrefix("/") ? p : base + "/" + p)
+        }
+        var host: Substring
+        var portText: Substring
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]") else { return nil }
+            host = value[value.index(after: value.startIndex)..<close]
+            let after = value[value.index(after: close)...]
+            guard after.hasPrefix(":") else { return nil }
+            portText = after.dropFirst()
+        } else {
+            guard let colon = value.lastIndex(of: ":") else { return nil }
+            host = value[..<colon]
+            portText = value[value.index(after: colon)...]
+            if host.contains(":") { return nil }
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        return .tcp(host: String(host), port: port)
+    }
+
+    /// An IPv4 or IPv6 address, optionally with a /prefix.
+    static func isAddressOrNetwork(_ s: String) -> Bool {
+        let parts = s.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        let addr = parts[0]
+        let isV6 = addr.contains(":")
+        if parts.count == 2 {
+            guard let n = Int(parts[1]), n >= 0, n <= (isV6 ? 128 : 32) else { return false }
+        }
+        if isV6 {
+            return addr.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && addr.filter { $0 == ":" }.count >= 2
+        }
+        let octets = addr.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.allSatisfy { o in !o.isEmpty && o.count <= 3 && o.allSatisfy(\.isNumber) && (Int(o) ?? 999) <= 255 }
+    }
+
+    /// `25m`, `512k`, `1g`, or bytes.
+    static func bytes(_ value: String) -> Int? {
+        let v = value.lowercased()
+        let units: [(String, Int)] = [("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)]
+        for (u, f) in units where v.hasSuffix(u) {
+            return Int(v.dropLast()).map { $0 * f }
+        }
+        return Int(v)
     }
 
     mutating func outboundKey(_ key: String, _ value: String, _ line: Int) {

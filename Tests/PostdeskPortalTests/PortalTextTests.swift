@@ -22,3 +22,19 @@ import PostdeskCore
         #expect(HTML.escape("<script>alert('x')</script>&\"") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;")
     }
 }
+
+@Suite struct PortalRoutingTests {
+    @Test func healthzAnswersWithoutASession() throws {
+        let f = try PortalFixture()
+        let r = f.request("GET", "/healthz")
+        #expect(r.status == 200)
+        #expect(r.header("X-Content-Type-Options") == "nosniff")
+    }
+
+    @Test func unknownPathsAreNotFoundAndNeverEchoed() throws {
+        let f = try PortalFixture()
+        let r = f.request("GET", "/<script>alert(1)</script>")
+        #expect(r.status == 404)
+        #expect(!PortalFixture.body(r).contains("<script>"))
+    }
+}
