@@ -76,6 +76,8 @@ let package = Package(
             name: "postdesk-scale-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskStore", "PostdeskSystem"],
             path: "Benchmarks/ScaleBench"),
         .executableTarget(
+            name: "postdesk-portal-bench", dependencies: ["PostdeskHTTP"], path: "Benchmarks/PortalBench"),
+        .executableTarget(
             name: "postdesk-outbox-bench", dependencies: ["PostdeskDaemon", "PostdeskCore", "PostdeskMail", "PostdeskStore", "PostdeskSystem"],
             path: "Benchmarks/OutboxBench"),
 

@@ -4,7 +4,11 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in pkg-config libcurl4-openssl-dev libsqlite3-dev libcrypt-dev openssl python3 python3-pip postfix swaks systemd; do
+# libmicrohttpd: the portal's HTTP. chromium, chromium-driver, python3-selenium, fonts-liberation: the portal's
+# browser tests (Selenium is always pointed at /usr/bin/chromedriver: nothing is downloaded). nginx-light: the
+# tests of the shipped nginx site in front of the portal (deploy/nginx).
+for pkg in pkg-config libcurl4-openssl-dev libsqlite3-dev libcrypt-dev libmicrohttpd-dev openssl python3 python3-pip postfix swaks systemd \
+           chromium chromium-driver python3-selenium fonts-liberation nginx-light; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
@@ -25,7 +29,15 @@ if ((${#need_apt[@]})); then
         # Postfix for the end-to-end tests' private instances (Tests/Support/postfix_loopback.py): installed
         # without a system configuration, so nothing listens on port 25.
         echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+        # No service the packages bring (nginx on port 80) is started: the tests start their own, on loopback.
+        policy=""
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            policy=/usr/sbin/policy-rc.d
+            printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+            $SUDO chmod 755 "$policy"
+        fi
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${filtered[@]}" >/dev/null
+        [ -z "$policy" ] || $SUDO rm -f "$policy"
     fi
 fi
 
