@@ -21,7 +21,8 @@ extension Portal {
     func signIn(_ ctx: inout RequestContext) throws -> HTTPResponse {
         let next = Self.nextOrTickets(ctx.request.method == "POST" ? ctx.request.field("next") : ctx.request.queryValue("next"))
         guard ctx.request.method == "POST" else {
-            if ctx.session != nil { return .redirect(next) }
+            // Signed in or not, the form: signing in again (as someone else) starts a new session and ends
+            // the one the browser came with.
             return signInPage(&ctx, email: "", next: next, failed: false)
         }
         try requireForm(&ctx, signedOut: true)

@@ -107,6 +107,15 @@ extension Portal {
         try desk.withLock { desk throws -> T in try body(desk.ingestor) }
     }
 
+    /// At start: the server secret exists (made on first start) and stale sessions and links are gone.
+    public func prepare() throws {
+        _ = try PortalSecret.load(config)
+        let now = clock.now()
+        let p = config.portal
+        try writing { try $0.store.purgePortal(idleBefore: now - p.sessionIdle.seconds, createdBefore: now - p.sessionMax.seconds,
+                                               linksBefore: now - 86_400) }
+    }
+
     // MARK: - Sessions
 
     /// Reads the session cookie into `ctx.session` (nil when absent, unknown, idle too long or too old). A
