@@ -180,6 +180,9 @@ extension Portal {
         try writing { ingestor in
             try ingestor.store.transaction {
                 if let old { try ingestor.store.deleteSession(idHash: old) }
+                // Sessions and links nobody can use any more go at each sign-in (and at start, `prepare`).
+                try ingestor.store.purgePortal(idleBefore: now - self.config.portal.sessionIdle.seconds,
+                                               createdBefore: now - self.config.portal.sessionMax.seconds, linksBefore: now - 86_400)
                 try ingestor.store.createSession(idHash: hash, customer: customer, csrf: csrf, now: now, client: client, userAgent: agent)
             }
         }
