@@ -80,7 +80,7 @@ extension Portal {
     func signInLink(_ ctx: inout RequestContext) throws -> HTTPResponse {
         let t = ctx.text
         let minutes = String(max(1, config.portal.linkLifetime.seconds / 60))
-        if ctx.request.method == "GET" {
+        if ctx.request.method != "POST" {  // GET or HEAD: nothing changes
             let next = Self.nextOrTickets(ctx.request.queryValue("next"))
             if let token = ctx.request.queryValue("token") {
                 let csrf = csrfField(&ctx)
@@ -155,7 +155,7 @@ extension Portal {
 
     func signInCode(_ ctx: inout RequestContext) throws -> HTTPResponse {
         let t = ctx.text
-        if ctx.request.method == "GET" {
+        if ctx.request.method != "POST" {  // GET or HEAD: nothing changes
             let next = Self.nextOrTickets(ctx.request.queryValue("next"))
             let csrf = csrfField(&ctx)
             let body = """
@@ -205,7 +205,7 @@ extension Portal {
     func forgotPassword(_ ctx: inout RequestContext) throws -> HTTPResponse {
         let t = ctx.text
         let minutes = String(AccountRules.codeLifetime / 60)
-        if ctx.request.method == "GET" {
+        if ctx.request.method != "POST" {  // GET or HEAD: nothing changes
             return emailForm(&ctx, action: "/sign-in/forgot", title: t("signin.forgot.title"), intro: t("signin.forgot.intro"),
                              submit: t("signin.forgot.submit"), next: Self.nextOrTickets(ctx.request.queryValue("next")))
         }
@@ -229,7 +229,7 @@ extension Portal {
 
     func resetPassword(_ ctx: inout RequestContext) throws -> HTTPResponse {
         let t = ctx.text
-        if ctx.request.method == "GET" {
+        if ctx.request.method != "POST" {  // GET or HEAD: nothing changes
             return resetPage(&ctx, email: "", next: Self.nextOrTickets(ctx.request.queryValue("next")), notice: nil, error: nil)
         }
         try requireForm(&ctx, signedOut: true)
@@ -291,7 +291,7 @@ extension Portal {
             }
             return .redirect("/sign-in")
         }
-        if ctx.request.method == "GET" {
+        if ctx.request.method != "POST" {  // GET or HEAD: nothing changes
             let csrf = csrfField(&ctx)
             let body = """
                 <h1>\(HTML.escape(t("signin.signout.title")))</h1>

@@ -100,8 +100,9 @@ import Testing
         #expect(mail.contains(Portal.grouped(token)), "the same token as a code to type")
         #expect(try f.store.db.query("SELECT count(*) FROM portal_links WHERE token_hash = ?", [.text(token)]).first?[0].int == 0)
 
-        // A mail scanner opens the link: nothing is spent.
+        // A mail scanner opens the link (HEAD, then GET): nothing is spent.
         var scanner = Browser(f, client: "203.0.113.5")
+        #expect(f.request("HEAD", "/sign-in/link?token=" + token, peer: "203.0.113.5").status == 200)
         #expect(scanner.get("/sign-in/link?token=" + token).status == 200)
         #expect(scanner.session == nil)
         let confirm = b.get("/sign-in/link?token=" + token)
