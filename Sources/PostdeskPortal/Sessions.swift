@@ -231,13 +231,15 @@ extension Portal {
     }
 
     /// `signedOut`: a sign-in form, which also takes the pre-session token (checked against the browser's
-    /// `__Host-postdesk-pre` cookie) when there is no session.
+    /// `__Host-postdesk-pre` cookie).
     func requireForm(_ ctx: inout RequestContext, signedOut: Bool) throws {
         guard ctx.request.method == "POST" else { throw PageFailure.forbidden }
         guard originIsOurs(ctx.request) else { throw PageFailure.forbidden }
         guard let sent = ctx.request.field("csrf"), !sent.isEmpty else { throw PageFailure.forbidden }
         if let s = ctx.session, PortalToken.constantTimeEqual(sent, s.csrf) { return }
-        if signedOut, ctx.session == nil, let pre = ctx.request.cookies[PortalCookie.pre], PortalToken.isWellFormed(pre) {
+        // A sign-in form may have been shown before the browser signed in (another tab): its pre-session token,
+        // bound to this browser's cookie, is as good as the session's for it.
+        if signedOut, let pre = ctx.request.cookies[PortalCookie.pre], PortalToken.isWellFormed(pre) {
             let expected = preToken(pre)
             if !expected.isEmpty, PortalToken.constantTimeEqual(sent, expected) { return }
         }
