@@ -1,9 +1,11 @@
 /// The built-in mail templates, in every language Postdesk writes. Operators override any of them with a file
 /// `templates/LANG/KIND.txt` next to the config (see Config/templates/README.md).
 public enum DefaultTemplates {
-    public static let all: [String: [TemplateKind: String]] = [
-        "en": en, "es": es, "de": de, "pl": pl, "fr": fr, "it": it,
-    ]
+    public static let all: [String: [TemplateKind: String]] = {
+        let base: [String: [TemplateKind: String]] = ["en": en, "es": es, "de": de, "pl": pl, "fr": fr, "it": it]
+        // The portal's sign-in mail lives in its own file (DefaultTemplates+SignIn.swift).
+        return base.reduce(into: [:]) { all, pair in all[pair.key] = pair.value.merging(signIn[pair.key] ?? [:]) { a, _ in a } }
+    }()
 
     static let en: [TemplateKind: String] = [
         .confirmation: """

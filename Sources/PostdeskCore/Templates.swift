@@ -28,6 +28,8 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
     case passwordReset = "password_reset"
     /// To whoever sent commands that failed: which line and why.
     case commandError = "command_error"
+    /// To the customer: a single-use link and code to sign in to the portal (DefaultTemplates+SignIn).
+    case signInLink = "sign_in_link"
 
     /// The file name under `templates/LANG/`.
     public var fileName: String { rawValue + ".txt" }
@@ -72,6 +74,7 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
         case .welcome: return []
         case .passwordReset: return ["code", "expires_minutes"]
         case .commandError: return ["errors"]
+        case .signInLink: return ["link", "code", "expires_minutes"]
         }
     }
 
@@ -86,6 +89,7 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
         case .statusSummary: return ["ticket_list"]
         case .passwordReset: return ["code"]
         case .commandError: return ["errors"]
+        case .signInLink: return ["code"]
         case .resolved, .reminder, .closed, .welcome: return []
         }
     }

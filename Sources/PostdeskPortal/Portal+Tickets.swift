@@ -18,7 +18,7 @@ extension Portal {
     /// The clear page for a failure: its status, a sentence in the page's language, a way on; never the URL.
     func errorPage(_ ctx: inout RequestContext, _ failure: PageFailure) -> HTTPResponse {
         if case .signInRequired = failure {
-            return .redirect("/sign-in")
+            return signInRedirect(ctx)  // Sessions.swift: /sign-in?next=<the page asked>
         }
         return .html(failure.status, "<!doctype html><title>\(failure.status)</title><p>\(failure.status)</p>")
     }

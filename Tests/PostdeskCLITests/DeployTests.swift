@@ -22,10 +22,10 @@ import Glibc
     /// The unit with ExecStart= pointing at the binary under test, written into `dir`. `systemd-analyze verify`
     /// checks that ExecStart's program exists, so the installed path (/usr/local/bin/postdesk) cannot be used
     /// here. (User=postdesk needs no such user: verify does not resolve users, the service manager does at start.)
-    static func unitForVerify(_ unit: String, in dir: String, execStart installed: String) throws -> String {
+    static func unitForVerify(_ unit: String, in dir: String, execStart installed: String, command: String = "run") throws -> String {
         let text = read(unit)
-        #expect(text.contains("\nExecStart=\(installed) --config /etc/postdesk/postdesk.conf run\n"), "\(text)")
-        let path = dir + "/postdesk.service"
+        #expect(text.contains("\nExecStart=\(installed) --config /etc/postdesk/postdesk.conf \(command)\n"), "\(text)")
+        let path = dir + "/" + (unit.split(separator: "/").last.map(String.init) ?? "postdesk.service")
         try text.replacingOccurrences(of: "\nExecStart=\(installed) ", with: "\nExecStart=\(postdeskBinary) ")
             .write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -42,6 +42,21 @@ import Glibc
         let dir = try Self.temporaryFolder("unit")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.verify(try Self.unitForVerify(Self.deploy + "/postdesk.service", in: dir, execStart: "/usr/local/bin/postdesk"))
+    }
+
+    /// The portal's own unit (and its optional socket) pass the same check.
+    @Test func thePortalUnitVerifiesWithoutAWord() throws {
+        let dir = try Self.temporaryFolder("portal-unit")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let unit = try Self.unitForVerify(Self.deploy + "/postdesk-portal.service", in: dir, execStart: "/usr/local/bin/postdesk", command: "portal")
+        try Self.read(Self.deploy + "/postdesk-portal.socket").write(toFile: dir + "/postdesk-portal.socket", atomically: true, encoding: .utf8)
+        try Self.verify(unit)
+        try Self.verify(dir + "/postdesk-portal.socket")
+        let lines = Set(Self.read(unit).split(separator: "\n").map(String.init))
+        for line in ["Type=notify", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID", "ProtectSystem=strict", "NoNewPrivileges=yes",
+                     "MemoryDenyWriteExecute=yes", "SystemCallFilter=@system-service", "CapabilityBoundingSet=", "ReadWritePaths=/var/lib/postdesk"] {
+            #expect(lines.contains(line), "deploy/postdesk-portal.service lacks \(line)")
+        }
     }
 
     /// What the daemon relies on (the notify protocol, the reload signal, the watchdog it pings at half the
