@@ -16,7 +16,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let handler: any HTTPHandler
     private let core: ServerCore
     private let daemon: OpaquePointer
-    private let boundPort: Int?
+    private let listener: Listener
     private let stopped = Mutex(false)
 
     /// Binds and starts serving. Throws when the address cannot be bound.
@@ -30,7 +30,7 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError("cannot create the upload directory: \(error)")
         }
         let listener = try Listener.open(options.listen)
-        boundPort = listener.port
+        self.listener = listener
         let core = ServerCore(options: options, handler: handler)
         self.core = core
 
@@ -51,8 +51,8 @@ public final class HTTPServer: @unchecked Sendable {
                        buffer.baseAddress)
         }
         guard let started else {
+            if case .unix(let path) = options.listen { listener.removeSocketFile(path) }
             close(listener.fd)
-            if case .unix(let path) = options.listen { unlink(path) }
             throw HTTPServerError("libmicrohttpd could not start on \(options.listen)")
         }
         daemon = started
@@ -61,7 +61,7 @@ public final class HTTPServer: @unchecked Sendable {
     deinit { stop(drainSeconds: 0) }
 
     /// The TCP port bound (useful with port 0), or nil for a Unix socket.
-    public var port: Int? { boundPort }
+    public var port: Int? { listener.port }
 
     /// Requests read or being answered right now (from the request line to the end of the response).
     public var requestsInProgress: Int { core.inFlight.load(ordering: .acquiring) }
@@ -78,7 +78,7 @@ public final class HTTPServer: @unchecked Sendable {
         // Quiescing hands the listening socket back: closing it makes new connections fail at once.
         let fd = MHD_quiesce_daemon(daemon)
         if fd >= 0 { close(fd) }
-        if case .unix(let path) = options.listen { unlink(path) }
+        if case .unix(let path) = options.listen { listener.removeSocketFile(path) }
         let deadline = Monotonic.now + max(0, drainSeconds)
         while core.inFlight.load(ordering: .acquiring) > 0, Monotonic.now < deadline { usleep(10_000) }
         MHD_stop_daemon(daemon)

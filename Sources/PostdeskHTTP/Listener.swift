@@ -8,6 +8,9 @@ struct Listener {
     var fd: Int32
     var port: Int?
     var isUnix: Bool
+    /// For a Unix socket made here: the socket file's device and inode, so that stopping removes this file
+    /// only, never one a newer server has put at the same path.
+    var socketFile: (device: UInt64, inode: UInt64)?
 
     static func open(_ listen: HTTPServerOptions.Listen) throws(HTTPServerError) -> Listener {
         switch listen {
@@ -15,6 +18,13 @@ struct Listener {
         case .unix(let path): return try unix(path: path)
         case .socket(let fd): return try inherited(fd)
         }
+    }
+
+    /// Removes the Unix socket file at `path` if it is still the one this listener made.
+    func removeSocketFile(_ path: String) {
+        guard let socketFile else { return }
+        var info = stat()
+        if lstat(path, &info) == 0, UInt64(info.st_dev) == socketFile.device, UInt64(info.st_ino) == socketFile.inode { unlink(path) }
     }
 
     private static func failure(_ what: String) -> HTTPServerError {
@@ -88,7 +98,9 @@ struct Listener {
             unlink(path)
             throw error
         }
-        return Listener(fd: fd, port: nil, isUnix: true)
+        var made = stat()
+        let identity = lstat(path, &made) == 0 ? (UInt64(made.st_dev), UInt64(made.st_ino)) : nil
+        return Listener(fd: fd, port: nil, isUnix: true, socketFile: identity)
     }
 
     /// A socket already listening (systemd socket activation); made non-blocking for the thread pool.

@@ -68,6 +68,48 @@ func randomBytes(_ count: Int) -> [UInt8] {
         #expect(s.handler.seen.withLock { $0.map(\.request.method) } == ["HEAD", "GET"])
     }
 
+    @Test func emptyBodies() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let r = try #require(try RawClient.get(s.port, "/redirect"))
+        #expect(r.status == 303)
+        #expect(r.headers["location"] == "/tickets/1")
+        #expect(r.headers["content-length"] == "0")
+    }
+
+    /// Requests libmicrohttpd answers itself (the handler never sees them): the per-request state is released.
+    @Test func requestsRefusedByLibmicrohttpd() throws {
+        let s = try TestServer { $0.connectionMemoryBytes = 16 << 10 }
+        defer { s.stop() }
+        let big = try RawClient(port: s.port)
+        big.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + String(repeating: "a", count: 40_000) + "\r\n\r\n")
+        let r = try #require(big.response(seconds: 5))
+        #expect([413, 431].contains(r.status))
+        let noHost = try RawClient(port: s.port)
+        noHost.send("GET / HTTP/1.1\r\n\r\n")
+        #expect(noHost.response(seconds: 5)?.status == 400)
+        let huge = try RawClient(port: s.port)
+        huge.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999999\r\n\r\n")
+        let h = try #require(huge.response(seconds: 5))
+        #expect([400, 413].contains(h.status))
+        #expect(s.handler.seen.withLock { $0.isEmpty })
+        #expect(eventually { s.server.requestsInProgress == 0 })
+        #expect(try RawClient.get(s.port, "/next")?.status == 200)
+    }
+
+    @Test(arguments: ["PUT", "PATCH", "DELETE", "GET"])
+    func tooLargeContentLengthForOtherMethods(method: String) throws {
+        let s = try TestServer { $0.maxBodyBytes = 1000 }
+        defer { s.stop() }
+        let c = try RawClient(port: s.port)
+        c.send("\(method) /x HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n" + String(repeating: "z", count: 2000))
+        let r = try #require(c.response(seconds: 5))
+        #expect(r.status == 413)
+        #expect(c.closedByServer(seconds: 3))
+        #expect(s.handler.seen.withLock { $0.isEmpty })
+        #expect(eventually { s.server.requestsInProgress == 0 })
+    }
+
     @Test func responseHeadersWithLineBreaksAreDropped() throws {
         let s = try TestServer()
         defer { s.stop() }
@@ -307,7 +349,7 @@ func randomBytes(_ count: Int) -> [UInt8] {
         let early = c.response(seconds: 1)
         #expect(early == nil)
         // Once one closes, new clients are served again.
-        close(a.fd)
+        a.hangUp()
         if early == nil, let late = c.response(seconds: 5) {
             #expect(late.status == 200)
         } else {
@@ -340,8 +382,13 @@ func randomBytes(_ count: Int) -> [UInt8] {
         let first = try HTTPServer(options: HTTPServerOptions(listen: .unix(path: path), uploadDirectory: folder + "/up"), handler: EchoHandler())
         // A second server on the same path (as after a crash, the file still there) takes it over.
         let second = try HTTPServer(options: HTTPServerOptions(listen: .unix(path: path), uploadDirectory: folder + "/up"), handler: EchoHandler())
+        // The first one stopping leaves the second one's socket alone.
         first.stop(drainSeconds: 0)
+        let c = try RawClient(unixPath: path)
+        c.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(c.response()?.status == 200)
         second.stop(drainSeconds: 0)
+        #expect(access(path, F_OK) != 0)
         let plain = folder + "/plain"
         close(open(plain, O_WRONLY | O_CREAT, 0o600))
         #expect(throws: HTTPServerError.self) {

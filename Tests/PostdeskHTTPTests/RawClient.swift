@@ -47,6 +47,9 @@ final class RawClient {
         return true
     }
 
+    /// Ends the connection from this side (the descriptor stays open until deinit).
+    func hangUp() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// Reads more bytes: false on EOF, error or when the deadline passed.
     private func fill(until deadline: Double) -> Bool {
         let left = deadline - Monotonic.now
@@ -156,6 +159,8 @@ final class EchoHandler: HTTPHandler {
             usleep(UInt32(Double(request.queryValue("ms") ?? "1000")! * 1000))
         case "/file":
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: .file(path: request.queryValue("p") ?? ""))
+        case "/redirect":
+            return .redirect("/tickets/1")
         case "/injected":
             return HTTPResponse(status: 200, headers: [("X-Ok", "yes"), ("X-Bad", "a\r\nSet-Cookie: evil=1")], body: .bytes(Array("ok".utf8)))
         default:
