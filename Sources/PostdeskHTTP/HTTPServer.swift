@@ -29,6 +29,7 @@ public final class HTTPServer: @unchecked Sendable {
         } catch {
             throw HTTPServerError("cannot create the upload directory: \(error)")
         }
+        Self.removeStaleUploads(options.uploadDirectory, olderThanSeconds: 3600)
         let listener = try Listener.open(options.listen)
         self.listener = listener
         let core = ServerCore(options: options, handler: handler)
@@ -59,6 +60,15 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     deinit { stop(drainSeconds: 0) }
+
+    /// Upload files a crashed server left behind (an hour old, so that a server still draining keeps its own).
+    static func removeStaleUploads(_ folder: String, olderThanSeconds: Int64) {
+        let now = Int64(time(nil))
+        for name in (try? FileSystem.list(folder)) ?? [] where name.hasPrefix("upload-") {
+            let path = FileSystem.join(folder, name)
+            if let changed = FileSystem.modificationTime(of: path), now - changed > olderThanSeconds { unlink(path) }
+        }
+    }
 
     /// The TCP port bound (useful with port 0), or nil for a Unix socket.
     public var port: Int? { listener.port }

@@ -214,6 +214,18 @@ func randomBytes(_ count: Int) -> [UInt8] {
         #expect(stat(folder + "/up", &st) == 0 && st.st_mode & 0o777 == 0o700)
     }
 
+    @Test func staleUploadsAreRemovedAtStart() throws {
+        let folder = makeTemporaryFolder()
+        defer { removeTree(folder) }
+        mkdir(folder + "/up", 0o700)
+        for name in ["upload-old", "upload-new", "keep-old"] { close(open(folder + "/up/" + name, O_WRONLY | O_CREAT, 0o600)) }
+        var old = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
+        for name in ["upload-old", "keep-old"] { utimensat(AT_FDCWD, folder + "/up/" + name, &old, 0) }
+        let server = try HTTPServer(options: HTTPServerOptions(listen: .tcp(host: "127.0.0.1", port: 0), uploadDirectory: folder + "/up"), handler: EchoHandler())
+        server.stop(drainSeconds: 0)
+        #expect(listFolder(folder + "/up").sorted() == ["keep-old", "upload-new"])
+    }
+
     @Test func tooLargeContentLengthIsAnsweredAtOnce() throws {
         let s = try TestServer { $0.maxBodyBytes = 1000 }
         defer { s.stop() }
