@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import Synchronization
+import PostdeskTestSupport
 @testable import PostdeskHTTP
 
 /// A multipart/form-data body with the given text fields and files.
@@ -187,6 +188,24 @@ func randomBytes(_ count: Int) -> [UInt8] {
         // The temporary files are gone once the response was sent.
         #expect(eventually { s.uploads.isEmpty })
         #expect(eventually { s.server.requestsInProgress == 0 })
+    }
+
+    /// curl as the client: its own multipart encoding, and Expect: 100-continue for a large upload.
+    @Test func curlUpload() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let bytes = randomBytes(1_500_000)
+        let path = s.folder + "/big.bin"
+        let fd = open(path, O_WRONLY | O_CREAT, 0o600)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        let out = try runCommand("/usr/bin/curl", ["-sS", "-F", "text=Hallo Welt", "-F", "file=@\(path);type=image/png",
+                                                   "http://127.0.0.1:\(s.port)/tickets/9/reply"], seconds: 30)
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("form text=Hallo Welt"))
+        #expect(out.stdout.contains("file file big.bin image/png 1500000"))
+        #expect(s.handler.last?.fileBytes == [bytes])
+        #expect(eventually { s.uploads.isEmpty })
     }
 
     @Test func uploadFilesAreMode0600() throws {
@@ -457,9 +476,13 @@ func randomBytes(_ count: Int) -> [UInt8] {
     @Test func ipv6AndInheritedSocket() throws {
         let folder = makeTemporaryFolder()
         defer { removeTree(folder) }
-        // An IPv6 loopback listener (skipped where the machine has no IPv6).
-        if let v6 = try? HTTPServer(options: HTTPServerOptions(listen: .tcp(host: "[::1]", port: 0), uploadDirectory: folder), handler: EchoHandler()) {
-            #expect((v6.port ?? 0) > 0)
+        // An IPv6 loopback listener (skipped where the machine has no IPv6), read by curl.
+        let hasIPv6 = String(decoding: readFile("/proc/net/if_inet6") ?? [], as: UTF8.self).contains(" lo")
+        let v6 = try? HTTPServer(options: HTTPServerOptions(listen: .tcp(host: "[::1]", port: 0), uploadDirectory: folder), handler: EchoHandler())
+        #expect((v6 != nil) == hasIPv6)
+        if let v6 {
+            let out = try runCommand("/usr/bin/curl", ["-sS", "-g", "http://[::1]:\(v6.port!)/six?a=1"], seconds: 20)
+            #expect(out.stdout.split(separator: "\n").prefix(4) == ["method=GET", "path=/six", "peer=::1", "client=::1"])
             v6.stop(drainSeconds: 0)
         }
         // An already listening socket, as systemd passes it.
