@@ -55,6 +55,23 @@ func randomBytes(_ count: Int) -> [UInt8] {
         #expect(try RawClient.get(s.port, "/next")?.status == 200)
     }
 
+    /// Keep-alive requests one after another are not held back (no Nagle or cork delay between them).
+    @Test func keepAliveRequestsAreQuick() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let c = try RawClient(port: s.port)
+        let started = Monotonic.now
+        for i in 0..<200 {
+            c.send("GET /k?i=\(i) HTTP/1.1\r\nHost: t\r\n\r\n")
+            guard let r = c.response(seconds: 5), r.status == 200 else {
+                Issue.record("request \(i) was not answered")
+                return
+            }
+        }
+        let elapsed = Monotonic.now - started
+        #expect(elapsed < 3)
+    }
+
     @Test func headGetsTheHeaderOnly() throws {
         let s = try TestServer()
         defer { s.stop() }
