@@ -36,7 +36,8 @@ public final class HTTPServer: @unchecked Sendable {
         self.core = core
 
         var items: [MHD_OptionItem] = [
-            cmhd_option(.CONNECTION_LIMIT, max(1, options.connectionLimit)),
+            // libmicrohttpd splits the limit evenly among the pool threads, and each needs at least one.
+            cmhd_option(.CONNECTION_LIMIT, max(max(1, options.threads), options.connectionLimit)),
             cmhd_option(.PER_IP_CONNECTION_LIMIT, listener.isUnix ? 0 : max(0, options.perAddressLimit)),
             cmhd_option(.CONNECTION_TIMEOUT, max(0, options.connectionTimeoutSeconds)),
             cmhd_option(.CONNECTION_MEMORY_LIMIT, max(8 << 10, options.connectionMemoryBytes)),
