@@ -16,12 +16,14 @@ struct MHD_Daemon *cmhd_start(unsigned int flags, uint16_t port,
                               MHD_AccessHandlerCallback handler, void *handler_cls,
                               MHD_RequestCompletedCallback completed, void *completed_cls,
                               cmhd_uri_callback uri, void *uri_cls,
+                              MHD_NotifyConnectionCallback connection, void *connection_cls,
                               const struct MHD_OptionItem *options) {
     // Function-pointer options go as their own variadic pairs: MHD_OPTION_ARRAY carries them as intptr_t,
     // which would need casts between function and object pointers.
     return MHD_start_daemon(flags, port, NULL, NULL, handler, handler_cls,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
                             MHD_OPTION_URI_LOG_CALLBACK, uri, uri_cls,
+                            MHD_OPTION_NOTIFY_CONNECTION, connection, connection_cls,
                             MHD_OPTION_ARRAY, options,
                             MHD_OPTION_END);
 }

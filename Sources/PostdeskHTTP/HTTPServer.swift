@@ -50,7 +50,7 @@ public final class HTTPServer: @unchecked Sendable {
         let context = Unmanaged.passUnretained(core).toOpaque()
         let started = items.withUnsafeBufferPointer { buffer in
             cmhd_start(cmhd_server_flags(1), 0, accessCallback, context, completedCallback, context, uriCallback, context,
-                       buffer.baseAddress)
+                       connectionCallback, context, buffer.baseAddress)
         }
         guard let started else {
             if case .unix(let path) = options.listen { listener.removeSocketFile(path) }
@@ -58,6 +58,7 @@ public final class HTTPServer: @unchecked Sendable {
             throw HTTPServerError("libmicrohttpd could not start on \(options.listen)")
         }
         daemon = started
+        if options.headerTimeoutSeconds > 0 { core.deadlines.startWatching(every: 0.25) }
     }
 
     deinit { stop(drainSeconds: 0) }
@@ -92,6 +93,7 @@ public final class HTTPServer: @unchecked Sendable {
         if case .unix(let path) = options.listen { listener.removeSocketFile(path) }
         let deadline = Monotonic.now + max(0, drainSeconds)
         while core.inFlight.load(ordering: .acquiring) > 0, Monotonic.now < deadline { usleep(10_000) }
+        core.deadlines.stopWatching()
         MHD_stop_daemon(daemon)
     }
 }
@@ -115,13 +117,27 @@ private let accessCallback: MHD_AccessHandlerCallback = { cls, connection, _, me
     return core.access(state, connection, method: method.map { String(cString: $0) } ?? "GET", data: uploadData, size: uploadSize)
 }
 
-private let completedCallback: MHD_RequestCompletedCallback = { cls, _, conCls, _ in
-    guard let cls, let conCls, let raw = conCls.pointee else { return }
-    conCls.pointee = nil
+private let completedCallback: MHD_RequestCompletedCallback = { cls, connection, conCls, _ in
+    guard let cls else { return }
     let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    // The connection waits for its next request header.
+    if let connection { core.deadlines.expectHeader(connection) }
+    guard let conCls, let raw = conCls.pointee else { return }
+    conCls.pointee = nil
     let state = Unmanaged<RequestState>.fromOpaque(raw).takeRetainedValue()
     state.cleanUp()
     core.inFlight.subtract(1, ordering: .acquiringAndReleasing)
+}
+
+/// Connections come and go: the header deadline is watched from the start to the end of each.
+private let connectionCallback: MHD_NotifyConnectionCallback = { cls, connection, _, code in
+    guard let cls, let connection else { return }
+    let core = Unmanaged<ServerCore>.fromOpaque(cls).takeUnretainedValue()
+    if code == .CONNECTION_NOTIFY_STARTED {
+        core.deadlines.opened(connection, fd: cmhd_connection_fd(connection))
+    } else {
+        core.deadlines.closed(connection)
+    }
 }
 
 private let headerCallback: MHD_KeyValueIterator = { cls, _, key, value in
@@ -148,11 +164,13 @@ final class ServerCore: Sendable {
     let handler: any HTTPHandler
     let clientAddress: ClientAddress
     let inFlight = Atomic<Int>(0)
+    let deadlines: HeaderDeadlines
 
     init(options: HTTPServerOptions, handler: any HTTPHandler) {
         self.options = options
         self.handler = handler
         self.clientAddress = ClientAddress(trustedProxies: options.trustedProxies)
+        self.deadlines = HeaderDeadlines(seconds: Double(options.headerTimeoutSeconds))
     }
 
     /// One call of libmicrohttpd's access handler: the first (header read), the body chunks, the last.
@@ -160,6 +178,7 @@ final class ServerCore: Sendable {
                 size: UnsafeMutablePointer<Int>?) -> MHD_Result {
         if !state.started {
             state.started = true
+            deadlines.headerComplete(connection)
             state.begin(connection, method: method, core: self)
             if state.failure == nil, let length = state.request.header("content-length").flatMap({ Int($0) }),
                length > options.maxBodyBytes {

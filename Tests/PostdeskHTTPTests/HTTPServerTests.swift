@@ -379,6 +379,36 @@ func randomBytes(_ count: Int) -> [UInt8] {
         #expect(eventually { s.server.requestsInProgress == 0 })
     }
 
+    /// A client that trickles its header a byte at a time never idles, yet is cut at the header deadline.
+    @Test func tricklingHeaderIsCutAtTheDeadline() throws {
+        let s = try TestServer {
+            $0.connectionTimeoutSeconds = 10
+            $0.headerTimeoutSeconds = 2
+            $0.threads = 4
+        }
+        defer { s.stop() }
+        let started = Monotonic.now
+        let slow = try RawClient(port: s.port)
+        // A keep-alive client that got its answer: its next header is due within the deadline too.
+        let kept = try RawClient(port: s.port)
+        kept.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(kept.response()?.status == 200)
+        let header = Array("GET /tickets HTTP/1.1\r\nHost: t\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8)
+        var cut: Double?
+        for byte in header {
+            guard slow.send([byte]) else { cut = Monotonic.now - started; break }
+            if slow.closedByServer(seconds: 0.2) { cut = Monotonic.now - started; break }
+        }
+        let elapsed = try #require(cut)
+        #expect(elapsed >= 1.5)
+        #expect(elapsed < 5)
+        #expect(kept.closedByServer(seconds: 3))
+        // A request that takes longer than the deadline to answer is not cut: the deadline is for the header.
+        let r = try #require(try RawClient.get(s.port, "/slow?ms=2200"))
+        #expect(r.status == 200)
+        #expect(eventually { s.server.requestsInProgress == 0 })
+    }
+
     @Test func connectionLimit() throws {
         let s = try TestServer {
             $0.threads = 1

@@ -12,12 +12,13 @@ typedef void *(*cmhd_uri_callback)(void *cls, const char *uri, struct MHD_Connec
 /// inter-thread channel MHD_quiesce_daemon needs, errors logged to stderr when `log_errors`.
 unsigned int cmhd_server_flags(int log_errors);
 
-/// MHD_start_daemon with the handler, the completion and URI callbacks, and `options` (ended by an item with
-/// MHD_OPTION_END) passed as one MHD_OPTION_ARRAY. NULL when the daemon cannot start.
+/// MHD_start_daemon with the handler, the completion, URI and connection callbacks, and `options` (ended by an
+/// item with MHD_OPTION_END) passed as one MHD_OPTION_ARRAY. NULL when the daemon cannot start.
 struct MHD_Daemon *cmhd_start(unsigned int flags, uint16_t port,
                               MHD_AccessHandlerCallback handler, void *handler_cls,
                               MHD_RequestCompletedCallback completed, void *completed_cls,
                               cmhd_uri_callback uri, void *uri_cls,
+                              MHD_NotifyConnectionCallback connection, void *connection_cls,
                               const struct MHD_OptionItem *options);
 
 /// The peer address of a connection (MHD_get_connection_info is variadic); NULL if unknown.
