@@ -33,20 +33,20 @@ struct FormReader {
 
     /// One chunk of a part. False stops the form reading (a limit, or a file that cannot be written).
     ///
-    /// A chunk continues the current part when it has the same name (and file name) and a non-zero offset; a
-    /// zero offset on a part still empty also continues it (the first call for a part may carry no bytes).
+    /// A chunk continues the current part when it has the same name (and file name) and a non-zero offset; offset
+    /// zero starts a part (libmicrohttpd calls once with no bytes for an empty value or file).
     mutating func part(key: String, filename: String?, contentType: String?, data: UnsafeRawBufferPointer, offset: UInt64) -> Bool {
         guard failure == nil else { return false }
         if let filename {
             // A file input left empty: browsers send the part with an empty file name and no content.
             if filename.isEmpty { return true }
-            let continues = isCurrentFile(field: key, filename: filename) && (offset > 0 || currentFileIsEmpty)
+            let continues = isCurrentFile(field: key, filename: filename) && offset > 0
             if !continues {
                 guard startFile(field: key, filename: filename, contentType: contentType) else { return false }
             }
             return writeFile(data)
         }
-        if case .field(let name) = current, name == key, offset > 0 || fieldBytes.isEmpty {
+        if case .field(let name) = current, name == key, offset > 0 {
             guard fieldBytes.count + data.count <= maxFieldBytes else {
                 failure = .formTooLarge("the field \(key) is larger than \(maxFieldBytes) bytes")
                 return false
@@ -73,11 +73,6 @@ struct FormReader {
     private func isCurrentFile(field: String, filename: String) -> Bool {
         guard case .file(let index) = current else { return false }
         return files[index].field == field && files[index].filename == filename
-    }
-
-    private var currentFileIsEmpty: Bool {
-        guard case .file(let index) = current else { return false }
-        return files[index].size == 0
     }
 
     private mutating func startFile(field: String, filename: String, contentType: String?) -> Bool {

@@ -167,7 +167,23 @@ func randomBytes(_ count: Int) -> [UInt8] {
         #expect(seen.field("subject") == "Printer on fire")
         #expect(seen.field("text") == "line1\r\nline2 é")
         #expect(seen.fields("cc") == ["a@x", "b@y"])
+        #expect(seen.field("empty") == "")
         #expect(seen.files.isEmpty)
+    }
+
+    @Test func emptyAndLongFields() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let long = String(repeating: "0123456789", count: 5000)
+        let body = Array("a=&a=&b=\(long)&b=\(long)&c=".utf8)
+        #expect(try RawClient.post(s.port, "/", contentType: "application/x-www-form-urlencoded", body: body)?.status == 200)
+        #expect(s.handler.last?.request.form.map { "\($0.name)=\($0.value.count)" } == ["a=0", "a=0", "b=50000", "b=50000", "c=0"])
+        let parts = multipart(boundary: "XyZ123", fields: [("a", ""), ("a", ""), ("b", long), ("b", long)],
+                              files: [("f", "x", "text/plain", []), ("f", "x", "text/plain", Array(long.utf8)), ("f", "x", "text/plain", [])])
+        #expect(try RawClient.post(s.port, "/", contentType: "multipart/form-data; boundary=XyZ123", body: parts)?.status == 200)
+        let seen = try #require(s.handler.last)
+        #expect(seen.request.form.map { "\($0.name)=\($0.value.count)" } == ["a=0", "a=0", "b=50000", "b=50000"])
+        #expect(seen.request.files.map(\.size) == [0, 50000, 0])
     }
 
     @Test func otherBodiesAreIgnored() throws {
@@ -183,7 +199,7 @@ func randomBytes(_ count: Int) -> [UInt8] {
         defer { s.stop() }
         let one = randomBytes(300_000)
         let two = Array("plain text\r\n--not-the-boundary\r\n".utf8)
-        let body = multipart(boundary: "XyZ123", fields: [("text", "Hello\r\nworld"), ("csrf", "t0ken")],
+        let body = multipart(boundary: "XyZ123", fields: [("text", "Hello\r\nworld"), ("blank", ""), ("csrf", "t0ken")],
                              files: [("file", "report.pdf", "application/pdf", one), ("file", "../../etc/pass\"wd", "text/plain", two),
                                      ("file", "", "application/octet-stream", [])])
         let r = try #require(try RawClient.post(s.port, "/tickets/3/reply", contentType: "multipart/form-data; boundary=XyZ123", body: body))
@@ -191,6 +207,7 @@ func randomBytes(_ count: Int) -> [UInt8] {
         let seen = try #require(s.handler.last)
         #expect(seen.request.field("text") == "Hello\r\nworld")
         #expect(seen.request.field("csrf") == "t0ken")
+        #expect(seen.request.form.map(\.name) == ["text", "blank", "csrf"])
         #expect(seen.request.files.count == 2)   // the empty file input is no file
         let files = seen.request.files
         #expect(files.map(\.field) == ["file", "file"])
