@@ -148,6 +148,9 @@ public struct HTTPServerOptions: Sendable {
     public var perAddressLimit = 0
     /// An idle connection is closed after this many seconds (slowloris).
     public var connectionTimeoutSeconds = 30
+    /// A connection must deliver a complete request header within this many seconds of connecting (or of the
+    /// previous response), however slowly it trickles bytes in; else it is closed (0: no such deadline).
+    public var headerTimeoutSeconds = 20
     /// Memory per connection for the request line and header (libmicrohttpd's pool).
     public var connectionMemoryBytes = 64 << 10
     /// The largest request body; larger ones get `refuse(.bodyTooLarge)`.
