@@ -172,7 +172,8 @@ public struct Configuration: Sendable, Hashable {
         public var url: String? = nil
         public var access = Access.all
         /// Peers whose `X-Forwarded-For` is believed (addresses, or networks as `10.0.0.0/8`).
-        public var trustedProxies: [String] = ["127.0.0.1", "::1"]
+        /// `unix` trusts the peer of a Unix socket (nginx on `listen = unix:...`).
+        public var trustedProxies: [String] = ["127.0.0.1", "::1", "unix"]
         /// The queue (mailbox name) that tickets opened in the portal land in; nil: the first mailbox.
         public var queue: String? = nil
         /// Ticket types a customer may choose on the new-ticket form and filter by.
@@ -519,7 +520,7 @@ private struct ConfigReader {
         case "trusted_proxies":
             let items = value.split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty }
             if let bad = items.first(where: { !Self.isAddressOrNetwork($0) }) {
-                error(line, "trusted_proxies: \"\(bad)\" is not an IP address or network (127.0.0.1, ::1, 10.0.0.0/8)")
+                error(line, "trusted_proxies: \"\(bad)\" is not an IP address or network (127.0.0.1, ::1, 10.0.0.0/8) or unix (the peer of a Unix socket)")
             } else {
                 config.portal.trustedProxies = items
             }
@@ -577,6 +578,7 @@ private struct ConfigReader {
 
     /// An IPv4 or IPv6 address, optionally with a /prefix.
     static func isAddressOrNetwork(_ s: String) -> Bool {
+        if s == "unix" { return true }
         let parts = s.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let addr = parts[0]
         let isV6 = addr.contains(":")
