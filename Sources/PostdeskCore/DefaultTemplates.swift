@@ -23,6 +23,10 @@ public enum DefaultTemplates {
             - Write #close on the first line of a reply to close the ticket if you no longer need help.
             - Send a mail with the subject "status" to {{queue_address}} to see all your tickets.
 
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
+
             {{helpdesk_name}}
             """,
         .agentNewTicket: """
@@ -86,6 +90,8 @@ public enum DefaultTemplates {
             --
             {{agent_name}}, {{helpdesk_name}}
             Reply to this message to answer; keep {{ticket_tag}} in the subject.
+            {{#portal_link}}You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
             """,
         .assigned: """
             Subject: {{ticket_tag}} {{subject}}
@@ -99,6 +105,10 @@ public enum DefaultTemplates {
 
             Reply to this message if there is anything to add.
 
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
+
             {{helpdesk_name}}
             """,
         .resolved: """
@@ -110,6 +120,10 @@ public enum DefaultTemplates {
 
             If something is still not right, simply reply to this message and the ticket opens again.
             Without a reply it closes by itself in {{close_after}}{{#close_at}} ({{close_at}}){{/close_at}}.
+
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
 
             {{helpdesk_name}}
             """,
@@ -132,6 +146,10 @@ public enum DefaultTemplates {
 
             If you write to us again about it, we will open a new ticket that refers to this one.
 
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
+
             {{helpdesk_name}}
             """,
         .followUp: """
@@ -143,6 +161,10 @@ public enum DefaultTemplates {
             #{{ticket_number}}: "{{subject}}". It refers to the earlier one, so nothing is lost.
 
             Reply to this message to add information; keep {{ticket_tag}} in the subject.
+
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
 
             {{helpdesk_name}}
             """,
