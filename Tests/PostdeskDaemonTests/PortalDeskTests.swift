@@ -346,3 +346,29 @@ import Testing
         #expect(Set(try desk.store.visibleTickets(for: "boss@example.org").map(\.number)) == [1, 2])
     }
 }
+
+/// Links from mail: with `[portal] url`, customers' mail about a ticket links to its page, in the text and the
+/// HTML part; agents' mail never; without a url no mail has one.
+@Suite struct PortalLinkMailTests {
+    @Test(arguments: [true, false])
+    func customersMailLinksToTheTicketWhenTheURLIsSet(_ withURL: Bool) throws {
+        let (desk, _) = try PortalDeskTests.desk(portal: withURL ? "url = https://support.acme.test" : "")
+        let link = "https://support.acme.test/tickets/1"
+        // An agent answers and closes: relay and closed mail to the customer.
+        let notice = try #require(try desk.sendAndRead().first { $0.header("X-Postdesk-Kind") == "agent_new_ticket" })
+        try desk.deliver(mail(from: "Alice <alice@acme.test>", subject: "Re: \(notice.header("Subject") ?? "")", id: "a1@acme.test",
+                              inReplyTo: MessageSummary(notice).messageID, body: "#status closed\n\nFixed it."))
+        #expect(desk.run() == [.agentMail(1)])
+        let sent = try desk.sendAndRead()
+        let toCustomers = sent.filter { $0.deliveredTo == "ana@example.org" }
+        #expect(Set(toCustomers.compactMap { $0.header("X-Postdesk-Kind") }) == ["confirmation", "relay", "closed"])
+        for m in toCustomers {
+            let s = MessageSummary(m)
+            #expect(s.text.contains(link) == withURL, "\(m.header("X-Postdesk-Kind") ?? "?"): \(s.text)")
+            #expect((s.html ?? "").contains("<a href=\"\(link)\">\(link)</a>") == withURL)
+        }
+        for m in sent where m.deliveredTo?.hasSuffix("@acme.test") == true {
+            #expect(!MessageSummary(m).text.contains("/tickets/"))
+        }
+    }
+}
