@@ -77,4 +77,21 @@ import Glibc
         #expect(daemon.wait(seconds: 20), "\(log())")
         #expect(daemon.status == 0, "\(log())")
     }
+
+    /// check-config prints the portal's address and url, and warns (FILE:LINE) about a url that is not https.
+    @Test func checkConfigShowsThePortal() throws {
+        let desk = try ProcessDesk()
+        defer { desk.remove() }
+        let unset = try desk.postdesk(["check-config"])
+        #expect(unset.status == 0, "\(unset.stderr)")
+        #expect(unset.stdout.contains("portal: listen 127.0.0.1:8080, url not set (mail carries no portal links), access all, new tickets in support"),
+                "\(unset.stdout)")
+        try desk.appendConfig("[portal]\nlisten = unix:run/portal.sock\nurl = http://support.acme.test")
+        let plain = try desk.postdesk(["check-config"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout.contains("portal: listen unix:\(desk.root)/run/portal.sock, url http://support.acme.test"), "\(plain.stdout)")
+        let lines = try String(contentsOfFile: desk.config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let urlLine = try #require(lines.firstIndex { $0.hasPrefix("url = http://") }) + 1
+        #expect(plain.stderr.contains("\(desk.config):\(urlLine): warning: [portal] url = http://support.acme.test is not https"), "\(plain.stderr)")
+    }
 }
