@@ -574,10 +574,10 @@ public final class Ingestor: @unchecked Sendable {
     // MARK: - Deciding
 
     /// Parses and routes a message without changing anything.
-    public func plan(_ bytes: [UInt8], mailbox: Configuration.Mailbox) throws -> IngestPlan {
+    public func plan(_ bytes: [UInt8], mailbox: Configuration.Mailbox, origin: IngestOrigin = .mail) throws -> IngestPlan {
         let message = Message.parse(bytes, limits: limits)
         let summary = MessageSummary(message)
-        return try plan(message, summary, key: Self.exactlyOnceKey(bytes, messageID: summary.messageID), mailbox: mailbox)
+        return try plan(message, summary, key: Self.exactlyOnceKey(bytes, messageID: summary.messageID), mailbox: mailbox, origin: origin)
     }
 
     func plan(_ message: Message, _ summary: MessageSummary, key: String, mailbox: Configuration.Mailbox,

@@ -125,8 +125,10 @@ public final class PortalDesk: @unchecked Sendable {
         try addPeopleResult(customer, ticket: number, addresses: addresses).outcome
     }
 
-    /// `addPeople`, with who joined and who did not. The message ("I added X, Y to the conversation.", in the
-    /// customer's language) carries the addresses in Cc, so routing admits them exactly as it does mail's Cc.
+    /// `addPeople`, with who is on the ticket now of those asked for (joined, or there already) and who did not
+    /// join, with why. The message ("I added X, Y to the conversation.", in the customer's language) carries the
+    /// addresses in Cc, so routing admits them exactly as it does mail's Cc; it names only those who join, and
+    /// when nobody new would, nothing is written (`.refused`).
     public func addPeopleResult(_ customer: Customer, ticket number: Int64, addresses: [String]) throws -> PeopleResult {
         try serialized {
             guard let facts = try visibleTicket(customer, number) else { return PeopleResult(outcome: .notFound, joined: [], notJoined: []) }
@@ -146,13 +148,25 @@ public final class PortalDesk: @unchecked Sendable {
             let settings = try ingestor.store.customerSettings(address: customer.address.lowercased())
             let language = LanguagePack.choose(account: settings?.language ?? context?.ticketLanguage, contentLanguage: nil, acceptLanguage: nil,
                                                mailbox: mailbox.language, helpdesk: ingestor.config.helpdesk.language)
-            let text = LanguagePack.named(language).peopleAdded(valid.joined(separator: ", "))
-            let message = try compose(customer, mailbox: mailbox, subject: "[\(mailbox.tag) #\(number)] Re: \(context?.subject ?? "")", text: text,
-                                      cc: valid, files: [], request: PortalRequest(ticket: number))
+            let pack = LanguagePack.named(language)
+            let subject = "[\(mailbox.tag) #\(number)] Re: \(context?.subject ?? "")"
+            // Routing decides who joins (`Router.admit`: the caps). Asked first without writing anything, so that the
+            // message names only the people who do join, and nothing is posted when nobody would.
+            let draft = try compose(customer, mailbox: mailbox, subject: subject, text: pack.peopleAdded(valid.joined(separator: ", ")),
+                                    cc: valid, files: [], request: PortalRequest(ticket: number))
+            let planned = try ingestor.plan(draft, mailbox: mailbox, origin: .portal).decision
+            let onIt = valid.filter { facts.participants.contains($0) || $0 == facts.requester }
+            let joining = planned.newParticipants.map(\.address).filter { !onIt.contains($0) && valid.contains($0) }
+            let refusedHere = planned.notJoined.filter { valid.contains($0.address) }
+            guard !joining.isEmpty else {
+                return PeopleResult(outcome: .refused("nobody could be added"), joined: onIt, notJoined: refusedHere + invalid)
+            }
+            let message = try compose(customer, mailbox: mailbox, subject: subject, text: pack.peopleAdded(joining.joined(separator: ", ")),
+                                      cc: joining, files: [], request: PortalRequest(ticket: number))
             let done = try ingest(message, mailbox: mailbox)
-            let asked = Set(valid)
-            return PeopleResult(outcome: done.outcome, joined: (done.decision?.newParticipants.map(\.address) ?? []).filter { asked.contains($0) },
-                                notJoined: (done.decision?.notJoined ?? []).filter { asked.contains($0.address) } + invalid)
+            let joined = done.decision?.newParticipants.map(\.address) ?? []
+            return PeopleResult(outcome: done.outcome, joined: onIt + joined.filter { !onIt.contains($0) },
+                                notJoined: refusedHere + (done.decision?.notJoined ?? []) + invalid)
         }
     }
 

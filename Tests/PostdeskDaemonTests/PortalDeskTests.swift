@@ -158,22 +158,29 @@ import Testing
     @Test func addPeopleAppliesTheParticipantCaps() throws {
         let (desk, portal) = try Self.desk(limits: "participants_per_mail = 2\nparticipants_per_ticket = 3")
         let ana = try Self.customer(desk, "ana@example.org")
+        try desk.store.updateCustomer(ana.id, language: "de")
         let first = try portal.addPeopleResult(ana, ticket: 1, addresses: ["Carl <carl@example.org>", "dora@example.org", "emil@example.org", "not an address"])
         #expect(first.outcome == .added(ticket: 1))
         #expect(first.joined == ["carl@example.org", "dora@example.org"])
         #expect(first.notJoined.map(\.address) == ["emil@example.org", "not an address"])
         #expect(first.notJoined[0].why.contains("participants_per_mail = 2"))
-        // Ben, Carl and Dora: the ticket is full.
+        // The thread says so, in the customer's language, naming only those who joined; they are in its Cc.
+        let row = try #require(try desk.store.db.query("SELECT text, raw_path FROM messages WHERE direction = 'in' ORDER BY id DESC LIMIT 1").first)
+        #expect(row[0].string == "Ich habe carl@example.org, dora@example.org zum Gespräch hinzugefügt.")
+        let raw = try Message.parse(FileSystem.readFile(try #require(row[1].string)))
+        #expect(MessageSummary(raw).cc.map(\.address) == ["carl@example.org", "dora@example.org"])
+        // Ben, Carl and Dora: the ticket is full, and nothing is written for a message that would add nobody.
+        let before = try Self.footprint(desk)
         let second = try portal.addPeopleResult(ana, ticket: 1, addresses: ["fred@example.org"])
+        #expect(second.outcome == .refused("nobody could be added"))
         #expect(second.joined.isEmpty)
         #expect(second.notJoined.first?.why.contains("participants_per_ticket = 3") == true)
+        let already = try portal.addPeopleResult(ana, ticket: 1, addresses: ["BEN@example.org"])
+        #expect(already.outcome == .refused("nobody could be added"))
+        #expect(already.joined == ["ben@example.org"])
+        #expect(try Self.footprint(desk) == before)
         #expect(Set(try desk.store.db.query("SELECT address FROM participants WHERE ticket = 1").compactMap { $0[0].string })
                 == ["ben@example.org", "carl@example.org", "dora@example.org"])
-        // The thread says so, in the customer's language.
-        try desk.store.updateCustomer(ana.id, language: "de")
-        _ = try portal.addPeopleResult(ana, ticket: 1, addresses: ["ben@example.org"])
-        let text = try desk.store.db.query("SELECT text FROM messages WHERE direction = 'in' ORDER BY id DESC LIMIT 1").first?[0].string
-        #expect(text == "Ich habe ben@example.org zum Gespräch hinzugefügt.")
         #expect(try portal.addPeople(ana, ticket: 1, addresses: ["nonsense"]) == .refused("no email address to add"))
     }
 
