@@ -105,6 +105,16 @@ import Testing
         #expect(try Self.footprint(desk) == before)
     }
 
+    /// People in a reply's Cc join as from a mail (the sender is verified by the sign-in, so they may bring people).
+    @Test func aReplysCcJoinsTheTicket() throws {
+        let (desk, portal) = try Self.desk(helpdeskConfig: "agent_auth = from\ncustomer_auth = verified")
+        // Ana's own mail was not verified by the MTA, so Ben in its Cc did not join; in the portal she is verified.
+        #expect(try desk.count("SELECT count(*) FROM participants") == 0)
+        #expect(try portal.reply(try Self.customer(desk, "ana@example.org"), ticket: 1, text: "Adding my boss.",
+                                 cc: ["Hal <hal@example.org>", "support@acme.test", "bogus"]) == .added(ticket: 1))
+        #expect(try desk.store.db.query("SELECT address FROM participants WHERE ticket = 1").compactMap { $0[0].string } == ["hal@example.org"])
+    }
+
     // MARK: - Lifecycle
 
     @Test func aReplyReopensAResolvedTicket() throws {
@@ -144,13 +154,16 @@ import Testing
     /// `#close` by mail is the same rule: customers only (an agent's address on the ticket is no customer).
     @Test func mailCloseIsTheSameRule() throws {
         let (desk, _) = try Self.desk()
+        // Eve (a colleague, no primary contact) has the thread: her mail is recorded, her #close is not applied.
+        try desk.deliver(mail(from: "Eve <eve@example.org>", subject: "Re: Printer broken", id: "e1@example.org", inReplyTo: "t1@example.org",
+                              body: "#close"))
+        #expect(desk.run() == [.reply(1)])
+        #expect(try desk.store.ticket(1)?.status == "new")
+        // Boss, the primary contact, may.
         try desk.deliver(mail(from: "Boss <boss@example.org>", subject: "[Acme #1] Re: Printer broken", id: "b1@example.org", body: "#close\n\nDone."))
         #expect(desk.run() == [.reply(1)])
         #expect(try desk.store.ticket(1)?.status == "closed")
-        try desk.deliver(mail(from: "Eve <eve@example.org>", subject: "Re: Printer broken", id: "e1@example.org", inReplyTo: "t1@example.org",
-                              body: "#close"))
-        _ = desk.run()
-        #expect(try desk.count("SELECT count(*) FROM audit WHERE ticket = 1 AND action = 'status'") == 1)
+        #expect(try desk.count("SELECT count(*) FROM audit WHERE ticket = 1 AND detail = 'new → closed: #close from the customer' AND actor = 'boss@example.org'") == 1)
     }
 
     // MARK: - People
