@@ -254,9 +254,12 @@ public final class PortalDesk: @unchecked Sendable {
     }
 
     /// One address as typed (`ana@example.org`, `Ana <ana@example.org>`), lower-cased; nil when it is none.
+    /// Typed text with a control character (`a@x\r\nBcc: b@y`) or a group (`x: b@y;`) is none: the parser would
+    /// read the address inside the group, not the one the customer saw.
     static func address(_ text: String) -> String? {
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0.properties.generalCategory == .control }) else { return nil }
         let list = AddressParser.parseList(text).addresses
-        guard list.count == 1, let a = list.first, !a.isMalformed, !a.hasControlCharacters else { return nil }
+        guard list.count == 1, let a = list.first, a.group == nil, !a.isMalformed, !a.hasControlCharacters else { return nil }
         let parts = a.address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return nil }
         return a.address.lowercased()

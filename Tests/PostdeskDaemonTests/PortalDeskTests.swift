@@ -247,6 +247,27 @@ import Testing
         #expect(try Self.footprint(desk) == before)
     }
 
+    /// What a customer types never becomes a header field: CR/LF in the subject, the name, a Cc entry or the
+    /// reference is flattened or refused.
+    @Test func typedTextNeverAddsAHeaderField() throws {
+        let (desk, portal) = try Self.desk()
+        let hostile = PortalDesk.Customer(id: 0, address: "eve@example.org", name: "Eve\r\nBcc: victim@evil.test")
+        var form = PortalDesk.NewTicket(subject: "Hi\r\nBcc: victim@evil.test\r\nX-Postdesk-Portal-Priority: urgent", text: "Body\r\n.\r\nQUIT")
+        form.cc = ["gus@example.org\r\nBcc: victim@evil.test", "friends: victim@evil.test;", "gus@example.org\u{0}victim@evil.test"]
+        #expect(try portal.newTicket(hostile, form) == .newTicket(2))
+        let raw = try #require(try desk.store.db.query("SELECT raw_path FROM messages WHERE ticket = 2 AND direction = 'in'").first?[0].string)
+        let message = Message.parse(try FileSystem.readFile(raw))
+        #expect(message.headers["Bcc"] == nil)
+        #expect(message.headers.filter { $0.name.lowercased() == "x-postdesk-portal-priority" }.isEmpty)
+        let t = try #require(try desk.store.db.query("SELECT subject, priority FROM tickets WHERE number = 2").first)
+        #expect(t[0].string == "Hi Bcc: victim@evil.test X-Postdesk-Portal-Priority: urgent")
+        #expect(t[1].string == "normal")
+        #expect(try desk.store.db.query("SELECT address FROM participants WHERE ticket = 2").compactMap { $0[0].string } == [])
+        let people = try portal.addPeopleResult(hostile, ticket: 2, addresses: form.cc)
+        #expect(people.outcome == .refused("no email address to add"))
+        #expect(people.notJoined.allSatisfy { $0.why == "not an email address" } && people.notJoined.count == 3)
+    }
+
     @Test func uploadsBecomeAttachmentsWithSafeNames() throws {
         let (desk, portal) = try Self.desk()
         let uploads = [("../../etc/passwd", "text/plain", "root:x:0:0"), ("<script>.html", "text/html; charset=utf-8", "<script>alert(1)</script>"),
