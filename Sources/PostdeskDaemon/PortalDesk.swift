@@ -132,6 +132,10 @@ public final class PortalDesk: @unchecked Sendable {
     public func addPeopleResult(_ customer: Customer, ticket number: Int64, addresses: [String]) throws -> PeopleResult {
         try serialized {
             guard let facts = try visibleTicket(customer, number) else { return PeopleResult(outcome: .notFound, joined: [], notJoined: []) }
+            // A closed ticket is final: a message on it would open a follow-up ticket just to hold the people.
+            guard facts.status != .closed else {
+                return PeopleResult(outcome: .refused("ticket #\(number) is closed; write a reply to open a follow-up"), joined: [], notJoined: [])
+            }
             var valid: [String] = []
             var invalid: [RoutingDecision.NotJoined] = []
             for a in addresses {

@@ -195,6 +195,11 @@ import Testing
         #expect(Set(try desk.store.db.query("SELECT address FROM participants WHERE ticket = 1").compactMap { $0[0].string })
                 == ["ben@example.org", "carl@example.org", "dora@example.org"])
         #expect(try portal.addPeople(ana, ticket: 1, addresses: ["nonsense"]) == .refused("no email address to add"))
+        // Nobody is added to a closed ticket (it is final; a reply opens a follow-up).
+        try desk.store.setStatus(1, .closed, at: desk.clock.now().iso8601)
+        let closed = try Self.footprint(desk)
+        #expect(try portal.addPeople(ana, ticket: 1, addresses: ["ida@example.org"]) == .refused("ticket #1 is closed; write a reply to open a follow-up"))
+        #expect(try Self.footprint(desk) == closed)
     }
 
     // MARK: - New tickets
