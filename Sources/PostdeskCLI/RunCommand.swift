@@ -468,6 +468,10 @@ enum CheckConfigCommand: PostdeskCommand {
                 problems.append("\(config.file): \(what) folder \(dir) is not writable")
             }
         }
+        if case .unix(let socket) = config.portal.listen, let why = Self.cannotMakeFolder(FileSystem.directoryName(socket)) {
+            let line = config.portal.lines["listen"].map(String.init) ?? "?"
+            problems.append("\(config.file):\(line): [portal] listen = unix:\(socket): the folder \(FileSystem.directoryName(socket)) \(why)")
+        }
         problems += TemplateLoader.load(config).problems
         if config.outbound.transport == .smtp {
             do { _ = try OutboxSender.transport(for: config) } catch {

@@ -93,5 +93,15 @@ import Glibc
         let lines = try String(contentsOfFile: desk.config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         let urlLine = try #require(lines.firstIndex { $0.hasPrefix("url = http://") }) + 1
         #expect(plain.stderr.contains("\(desk.config):\(urlLine): warning: [portal] url = http://support.acme.test is not https"), "\(plain.stderr)")
+        // A Unix socket in a folder that cannot be made is a problem on the listen line.
+        try "x".write(toFile: desk.root + "/blocker", atomically: true, encoding: .utf8)
+        try desk.appendConfig("")
+        let text = try String(contentsOfFile: desk.config, encoding: .utf8).replacingOccurrences(of: "listen = unix:run/portal.sock", with: "listen = unix:blocker/portal.sock")
+        try text.write(toFile: desk.config, atomically: true, encoding: .utf8)
+        let bad = try desk.postdesk(["check-config"])
+        #expect(bad.status == 78, "\(bad.stdout)\(bad.stderr)")
+        let listenLine = try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.hasPrefix("listen = ") }) + 1
+        #expect(bad.stderr.contains("\(desk.config):\(listenLine): [portal] listen = unix:\(desk.root)/blocker/portal.sock: the folder \(desk.root)/blocker is not a folder"),
+                "\(bad.stderr)")
     }
 }
