@@ -105,6 +105,8 @@ final class Daemon: @unchecked Sendable {
     /// A reload's sender, waiting for the old outbox thread to finish the mail in hand.
     var nextSender: OutboxSender?
     var watcher: DirectoryWatcher!
+    /// data_dir/run/: the portal touches `outbox-wake` in it after it queued mail, and the outbox sends at once.
+    var wakeWatcher: DirectoryWatcher?
     var stopping = false
     var reloadRequested = false
     var state = "starting"
@@ -139,6 +141,7 @@ final class Daemon: @unchecked Sendable {
         notifier?.status("starting: opening the database and reading the config")
         services = try DaemonServices(context, log: logger)
         watcher = try makeWatcher(services.config)
+        wakeWatcher = makeWakeWatcher(services.config)
         outbox = OutboxLoop(services.sender)
         outbox.start()
         log(.info, "postdesk running: \(services.config.mailboxes.count) mailbox(es)\(notifier == nil ? "" : ", systemd notify on")"
@@ -197,8 +200,13 @@ final class Daemon: @unchecked Sendable {
                 let untilPing = w - (MonotonicClock.seconds - lastWatchdog)
                 timeout = min(timeout, untilPing > 0 ? untilPing : w / 4)
             }
-            let ready = Poller.wait([watcher.fileDescriptor, signals.fileDescriptor],
+            let ready = Poller.wait([watcher.fileDescriptor, signals.fileDescriptor] + (wakeWatcher.map { [$0.fileDescriptor] } ?? []),
                                     timeoutMilliseconds: Int32(max(0, min(timeout, 60)) * 1000) + 1)
+            if ready.count > 2, ready[2], let wakeWatcher {
+                // The portal queued mail (a reply, a new ticket's confirmation and notice): send it now.
+                wakeWatcher.drain()
+                outbox.wake()
+            }
             if ready[0] {
                 // New mail is taken at once, even while other mail is deferred: deferral is per file.
                 watcher.drain()
@@ -216,6 +224,16 @@ final class Daemon: @unchecked Sendable {
         }
         log(.info, "postdesk stopped")
         return .ok
+    }
+
+    /// A watcher on data_dir/run/ (made by the Ingestor's `DataDirectory.prepare`), or nil with a warning: then
+    /// mail the portal queues goes out at the next scan (10 s) instead of at once.
+    func makeWakeWatcher(_ config: Configuration) -> DirectoryWatcher? {
+        let folder = DataDirectory(config.helpdesk.dataDir).runFolder
+        do { return try DirectoryWatcher([folder]) } catch {
+            log(.warning, "cannot watch \(folder) for the portal's wake-ups (its mail goes out at the next scan instead): \(error)")
+            return nil
+        }
     }
 
     func makeWatcher(_ config: Configuration) throws(CommandError) -> DirectoryWatcher {
@@ -246,6 +264,7 @@ final class Daemon: @unchecked Sendable {
             let freshWatcher = try makeWatcher(fresh.config)
             services = fresh
             watcher = freshWatcher
+            wakeWatcher = makeWakeWatcher(fresh.config)
             // The old sender finishes the mail in hand on its thread (an SMTP answer may take up to `timeout`)
             // while this loop goes on (and feeds the watchdog); the new one starts once it is done, with the
             // results it could not record (`swapSenderWhenIdle`).
@@ -419,7 +438,8 @@ enum CheckConfigCommand: PostdeskCommand {
         Reads the config file strictly (unknown keys and bad values are errors, with file and line), checks that
         every mailbox's maildir exists and that the database's and data_dir's folders are there or can be made,
         reads the SMTP password file, and checks every template under the templates folder (unknown or missing
-        placeholders, unknown files), each problem as FILE:LINE.
+        placeholders, unknown files), each problem as FILE:LINE. Prints the portal's listen address and public url
+        (a warning when the url is http:// and not https://).
         Exit 0 when all is well, 78 otherwise.
         """
 
@@ -448,6 +468,10 @@ enum CheckConfigCommand: PostdeskCommand {
                 problems.append("\(config.file): \(what) folder \(dir) is not writable")
             }
         }
+        if case .unix(let socket) = config.portal.listen, let why = Self.cannotMakeFolder(FileSystem.directoryName(socket)) {
+            let line = config.portal.lines["listen"].map(String.init) ?? "?"
+            problems.append("\(config.file):\(line): [portal] listen = unix:\(socket): the folder \(FileSystem.directoryName(socket)) \(why)")
+        }
         problems += TemplateLoader.load(config).problems
         if config.outbound.transport == .smtp {
             do { _ = try OutboxSender.transport(for: config) } catch {
@@ -456,6 +480,9 @@ enum CheckConfigCommand: PostdeskCommand {
         }
         if !problems.isEmpty { throw CommandError(.configuration, "the configuration has problems:\n" + problems.joined(separator: "\n")) }
         context.console.print("\(config.file): ok (\(config.mailboxes.count) mailbox(es), \(config.agents.count) agent(s))")
+        let portal = config.portal
+        let queue = portal.queue ?? config.mailboxes.first?.name ?? "?"
+        context.console.print("portal: listen \(portal.listen), url \(portal.url ?? "not set (mail carries no portal links)"), access \(portal.access.rawValue), new tickets in \(queue)")
         return .ok
     }
 }

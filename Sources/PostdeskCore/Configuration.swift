@@ -399,6 +399,12 @@ private struct ConfigReader {
                 "trusted_authserv_id is not set: no sender is verified, so \(config.helpdesk.customerAuth == .from ? "agents cannot be proven" : "customers cannot add people in Cc, #close, or ask for a status summary or a reset code by mail"); set it to the authserv-id your MTA writes in Authentication-Results",
                 severity: .warning))
         }
+        if let url = config.portal.url, url.hasPrefix("http://") {
+            problems.append(ConfigProblem(
+                file: file, line: config.portal.lines["url"] ?? config.portal.line,
+                "[portal] url = \(url) is not https: the portal's session cookie is Secure (__Host-), so browsers keep no session over plain http, and mailed sign-in links would travel in the clear; put TLS in front (deploy/nginx) and write https://",
+                severity: .warning))
+        }
         if config.helpdesk.customerAuth == .from {
             problems.append(ConfigProblem(
                 file: file, line: keyLines["customer_auth"] ?? 0,
@@ -597,7 +603,10 @@ private struct ConfigReader {
         let v = value.lowercased()
         let units: [(String, Int)] = [("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)]
         for (u, f) in units where v.hasSuffix(u) {
-            return Int(v.dropLast()).map { $0 * f }
+            // A huge number of gigabytes must be an error, not an overflow trap.
+            guard let n = Int(v.dropLast()), n >= 0 else { return nil }
+            let (product, overflow) = n.multipliedReportingOverflow(by: f)
+            return overflow ? nil : product
         }
         return Int(v)
     }

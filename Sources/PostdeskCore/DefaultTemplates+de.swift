@@ -18,6 +18,10 @@ extension DefaultTemplates {
             - Schreiben Sie #close in die erste Zeile einer Antwort, um das Ticket zu schließen, wenn Sie keine Hilfe mehr benötigen.
             - Senden Sie eine E-Mail mit dem Betreff „status“ an {{queue_address}}, um alle Ihre Tickets zu sehen.
 
+            {{#portal_link}}
+            Sie können dieses Ticket auch hier verfolgen: {{portal_link}}
+            {{/portal_link}}
+
             Mit freundlichen Grüßen
             {{helpdesk_name}}
             """,
@@ -82,6 +86,8 @@ extension DefaultTemplates {
             --
             {{agent_name}}, {{helpdesk_name}}
             Sie können einfach auf diese Nachricht antworten; lassen Sie {{ticket_tag}} im Betreff stehen.
+            {{#portal_link}}Sie können dieses Ticket auch hier verfolgen: {{portal_link}}
+            {{/portal_link}}
             """,
         .assigned: """
             Subject: {{ticket_tag}} {{subject}}
@@ -95,6 +101,10 @@ extension DefaultTemplates {
 
             Wenn Sie noch etwas ergänzen möchten, antworten Sie einfach auf diese Nachricht.
 
+            {{#portal_link}}
+            Sie können dieses Ticket auch hier verfolgen: {{portal_link}}
+            {{/portal_link}}
+
             Mit freundlichen Grüßen
             {{helpdesk_name}}
             """,
@@ -107,6 +117,10 @@ extension DefaultTemplates {
 
             Falls noch etwas nicht stimmt, antworten Sie einfach auf diese Nachricht; das Ticket wird dann wieder geöffnet.
             Ohne Antwort wird es {{close_after}} nach dieser Nachricht automatisch geschlossen{{#close_at}} (am {{close_at}}){{/close_at}}.
+
+            {{#portal_link}}
+            Sie können dieses Ticket auch hier verfolgen: {{portal_link}}
+            {{/portal_link}}
 
             Mit freundlichen Grüßen
             {{helpdesk_name}}
@@ -131,6 +145,10 @@ extension DefaultTemplates {
 
             Wenn Sie uns erneut dazu schreiben, eröffnen wir ein neues Ticket, das auf dieses verweist.
 
+            {{#portal_link}}
+            Sie können dieses Ticket auch hier verfolgen: {{portal_link}}
+            {{/portal_link}}
+
             Mit freundlichen Grüßen
             {{helpdesk_name}}
             """,
@@ -143,6 +161,10 @@ extension DefaultTemplates {
             #{{ticket_number}} „{{subject}}“. Es verweist auf das frühere Ticket, es geht also nichts verloren.
 
             Antworten Sie auf diese Nachricht, um Informationen zu ergänzen; lassen Sie {{ticket_tag}} im Betreff stehen.
+
+            {{#portal_link}}
+            Sie können dieses Ticket auch hier verfolgen: {{portal_link}}
+            {{/portal_link}}
 
             Mit freundlichen Grüßen
             {{helpdesk_name}}

@@ -19,6 +19,10 @@ extension DefaultTemplates {
             - Escriba #close en la primera línea de una respuesta para cerrar el ticket si ya no necesita ayuda.
             - Envíe un correo con el asunto «estado» a {{queue_address}} para ver todos sus tickets.
 
+            {{#portal_link}}
+            También puede seguir este ticket en: {{portal_link}}
+            {{/portal_link}}
+
             Un cordial saludo,
             {{helpdesk_name}}
             """,
@@ -83,6 +87,8 @@ extension DefaultTemplates {
             --
             {{agent_name}}, {{helpdesk_name}}
             Puede contestar respondiendo a este mensaje; mantenga {{ticket_tag}} en el asunto.
+            {{#portal_link}}También puede seguir este ticket en: {{portal_link}}
+            {{/portal_link}}
             """,
         .assigned: """
             Subject: {{ticket_tag}} {{subject}}
@@ -96,6 +102,10 @@ extension DefaultTemplates {
 
             Si desea añadir algo, responda a este mensaje.
 
+            {{#portal_link}}
+            También puede seguir este ticket en: {{portal_link}}
+            {{/portal_link}}
+
             Un cordial saludo,
             {{helpdesk_name}}
             """,
@@ -108,6 +118,10 @@ extension DefaultTemplates {
 
             Si algo sigue sin funcionar, basta con responder a este mensaje y el ticket se volverá a abrir.
             Si no recibimos respuesta, se cerrará automáticamente dentro de {{close_after}}{{#close_at}} (el {{close_at}}){{/close_at}}.
+
+            {{#portal_link}}
+            También puede seguir este ticket en: {{portal_link}}
+            {{/portal_link}}
 
             Un cordial saludo,
             {{helpdesk_name}}
@@ -132,6 +146,10 @@ extension DefaultTemplates {
 
             Si vuelve a escribirnos sobre este asunto, abriremos un nuevo ticket que hará referencia a este.
 
+            {{#portal_link}}
+            También puede seguir este ticket en: {{portal_link}}
+            {{/portal_link}}
+
             Un cordial saludo,
             {{helpdesk_name}}
             """,
@@ -144,6 +162,10 @@ extension DefaultTemplates {
             #{{ticket_number}}: «{{subject}}». El nuevo ticket hace referencia al anterior, así que no se pierde nada.
 
             Responda a este mensaje para añadir información; mantenga {{ticket_tag}} en el asunto.
+
+            {{#portal_link}}
+            También puede seguir este ticket en: {{portal_link}}
+            {{/portal_link}}
 
             Un cordial saludo,
             {{helpdesk_name}}

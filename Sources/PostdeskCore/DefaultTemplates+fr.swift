@@ -19,6 +19,10 @@ extension DefaultTemplates {
             - Écrivez #close sur la première ligne d'une réponse pour fermer le ticket si vous n'avez plus besoin d'aide.
             - Envoyez un e-mail avec l'objet « statut » à {{queue_address}} pour voir tous vos tickets.
 
+            {{#portal_link}}
+            Vous pouvez aussi suivre ce ticket ici : {{portal_link}}
+            {{/portal_link}}
+
             Cordialement,
             {{helpdesk_name}}
             """,
@@ -83,6 +87,8 @@ extension DefaultTemplates {
             --
             {{agent_name}}, {{helpdesk_name}}
             Pour nous répondre, répondez simplement à ce message ; conservez {{ticket_tag}} dans l'objet.
+            {{#portal_link}}Vous pouvez aussi suivre ce ticket ici : {{portal_link}}
+            {{/portal_link}}
             """,
         .assigned: """
             Subject: {{ticket_tag}} {{subject}}
@@ -96,6 +102,10 @@ extension DefaultTemplates {
 
             Si vous avez quelque chose à ajouter, répondez simplement à ce message.
 
+            {{#portal_link}}
+            Vous pouvez aussi suivre ce ticket ici : {{portal_link}}
+            {{/portal_link}}
+
             Cordialement,
             {{helpdesk_name}}
             """,
@@ -108,6 +118,10 @@ extension DefaultTemplates {
 
             Si quelque chose ne va toujours pas, répondez simplement à ce message et le ticket sera rouvert.
             Sans réponse de votre part, il sera fermé automatiquement dans {{close_after}}{{#close_at}} (le {{close_at}}){{/close_at}}.
+
+            {{#portal_link}}
+            Vous pouvez aussi suivre ce ticket ici : {{portal_link}}
+            {{/portal_link}}
 
             Cordialement,
             {{helpdesk_name}}
@@ -132,6 +146,10 @@ extension DefaultTemplates {
 
             Si vous nous écrivez à nouveau à ce sujet, nous ouvrirons un nouveau ticket qui fera référence à celui-ci.
 
+            {{#portal_link}}
+            Vous pouvez aussi suivre ce ticket ici : {{portal_link}}
+            {{/portal_link}}
+
             Cordialement,
             {{helpdesk_name}}
             """,
@@ -144,6 +162,10 @@ extension DefaultTemplates {
             #{{ticket_number}} : « {{subject}} ». Il fait référence au précédent : rien n'est perdu.
 
             Répondez à ce message pour ajouter des informations ; conservez {{ticket_tag}} dans l'objet.
+
+            {{#portal_link}}
+            Vous pouvez aussi suivre ce ticket ici : {{portal_link}}
+            {{/portal_link}}
 
             Cordialement,
             {{helpdesk_name}}

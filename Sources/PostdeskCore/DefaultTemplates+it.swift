@@ -19,6 +19,10 @@ extension DefaultTemplates {
             - Scriva #close nella prima riga di una risposta per chiudere il ticket se non ha più bisogno di aiuto.
             - Invii un'e-mail con oggetto «stato» a {{queue_address}} per vedere tutti i Suoi ticket.
 
+            {{#portal_link}}
+            Può seguire questo ticket anche qui: {{portal_link}}
+            {{/portal_link}}
+
             Cordiali saluti
             {{helpdesk_name}}
             """,
@@ -83,6 +87,8 @@ extension DefaultTemplates {
             --
             {{agent_name}}, {{helpdesk_name}}
             Può rispondere direttamente a questo messaggio; mantenga {{ticket_tag}} nell'oggetto.
+            {{#portal_link}}Può seguire questo ticket anche qui: {{portal_link}}
+            {{/portal_link}}
             """,
         .assigned: """
             Subject: {{ticket_tag}} {{subject}}
@@ -96,6 +102,10 @@ extension DefaultTemplates {
 
             Se desidera aggiungere qualcosa, risponda a questo messaggio.
 
+            {{#portal_link}}
+            Può seguire questo ticket anche qui: {{portal_link}}
+            {{/portal_link}}
+
             Cordiali saluti
             {{helpdesk_name}}
             """,
@@ -108,6 +118,10 @@ extension DefaultTemplates {
 
             Se qualcosa non va ancora, è sufficiente rispondere a questo messaggio e il ticket verrà riaperto.
             In assenza di risposta, verrà chiuso automaticamente tra {{close_after}}{{#close_at}} (il {{close_at}}){{/close_at}}.
+
+            {{#portal_link}}
+            Può seguire questo ticket anche qui: {{portal_link}}
+            {{/portal_link}}
 
             Cordiali saluti
             {{helpdesk_name}}
@@ -132,6 +146,10 @@ extension DefaultTemplates {
 
             Se ci scriverà di nuovo a questo proposito, apriremo un nuovo ticket che farà riferimento a questo.
 
+            {{#portal_link}}
+            Può seguire questo ticket anche qui: {{portal_link}}
+            {{/portal_link}}
+
             Cordiali saluti
             {{helpdesk_name}}
             """,
@@ -144,6 +162,10 @@ extension DefaultTemplates {
             #{{ticket_number}}: «{{subject}}». Il nuovo ticket fa riferimento a quello precedente, quindi non andrà perso nulla.
 
             Risponda a questo messaggio per aggiungere informazioni; mantenga {{ticket_tag}} nell'oggetto.
+
+            {{#portal_link}}
+            Può seguire questo ticket anche qui: {{portal_link}}
+            {{/portal_link}}
 
             Cordiali saluti
             {{helpdesk_name}}

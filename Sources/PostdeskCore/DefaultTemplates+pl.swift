@@ -20,6 +20,10 @@ extension DefaultTemplates {
             - zamknąć zgłoszenie, jeśli pomoc nie jest już potrzebna – wystarczy wpisać #close w pierwszym wierszu odpowiedzi;
             - sprawdzić wszystkie swoje zgłoszenia – wystarczy wysłać wiadomość o temacie „status” na adres {{queue_address}}.
 
+            {{#portal_link}}
+            Zgłoszenie można też śledzić tutaj: {{portal_link}}
+            {{/portal_link}}
+
             Pozdrawiamy
             {{helpdesk_name}}
             """,
@@ -84,6 +88,8 @@ extension DefaultTemplates {
             --
             {{agent_name}}, {{helpdesk_name}}
             Na tę wiadomość można po prostu odpowiedzieć; prosimy zachować w temacie {{ticket_tag}}.
+            {{#portal_link}}Zgłoszenie można też śledzić tutaj: {{portal_link}}
+            {{/portal_link}}
             """,
         .assigned: """
             Subject: {{ticket_tag}} {{subject}}
@@ -97,6 +103,10 @@ extension DefaultTemplates {
 
             Aby coś dodać, wystarczy odpowiedzieć na tę wiadomość.
 
+            {{#portal_link}}
+            Zgłoszenie można też śledzić tutaj: {{portal_link}}
+            {{/portal_link}}
+
             Pozdrawiamy
             {{helpdesk_name}}
             """,
@@ -109,6 +119,10 @@ extension DefaultTemplates {
 
             Jeśli coś nadal nie działa jak należy, wystarczy odpowiedzieć na tę wiadomość, a zgłoszenie zostanie ponownie otwarte.
             Jeśli nie otrzymamy odpowiedzi, zgłoszenie zostanie automatycznie zamknięte{{#close_at}} {{close_at}}{{/close_at}} – czas oczekiwania na odpowiedź wynosi {{close_after}}.
+
+            {{#portal_link}}
+            Zgłoszenie można też śledzić tutaj: {{portal_link}}
+            {{/portal_link}}
 
             Pozdrawiamy
             {{helpdesk_name}}
@@ -133,6 +147,10 @@ extension DefaultTemplates {
 
             Kolejna wiadomość w tej sprawie otworzy nowe zgłoszenie, które będzie odwoływać się do tego.
 
+            {{#portal_link}}
+            Zgłoszenie można też śledzić tutaj: {{portal_link}}
+            {{/portal_link}}
+
             Pozdrawiamy
             {{helpdesk_name}}
             """,
@@ -145,6 +163,10 @@ extension DefaultTemplates {
             #{{ticket_number}} „{{subject}}”. Odwołuje się ono do poprzedniego, więc nic nie zginie.
 
             Aby uzupełnić zgłoszenie, wystarczy odpowiedzieć na tę wiadomość; prosimy zachować w temacie {{ticket_tag}}.
+
+            {{#portal_link}}
+            Zgłoszenie można też śledzić tutaj: {{portal_link}}
+            {{/portal_link}}
 
             Pozdrawiamy
             {{helpdesk_name}}

@@ -25,6 +25,10 @@ public enum DefaultTemplates {
             - Write #close on the first line of a reply to close the ticket if you no longer need help.
             - Send a mail with the subject "status" to {{queue_address}} to see all your tickets.
 
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
+
             {{helpdesk_name}}
             """,
         .agentNewTicket: """
@@ -88,6 +92,8 @@ public enum DefaultTemplates {
             --
             {{agent_name}}, {{helpdesk_name}}
             Reply to this message to answer; keep {{ticket_tag}} in the subject.
+            {{#portal_link}}You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
             """,
         .assigned: """
             Subject: {{ticket_tag}} {{subject}}
@@ -101,6 +107,10 @@ public enum DefaultTemplates {
 
             Reply to this message if there is anything to add.
 
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
+
             {{helpdesk_name}}
             """,
         .resolved: """
@@ -112,6 +122,10 @@ public enum DefaultTemplates {
 
             If something is still not right, simply reply to this message and the ticket opens again.
             Without a reply it closes by itself in {{close_after}}{{#close_at}} ({{close_at}}){{/close_at}}.
+
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
 
             {{helpdesk_name}}
             """,
@@ -134,6 +148,10 @@ public enum DefaultTemplates {
 
             If you write to us again about it, we will open a new ticket that refers to this one.
 
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
+
             {{helpdesk_name}}
             """,
         .followUp: """
@@ -145,6 +163,10 @@ public enum DefaultTemplates {
             #{{ticket_number}}: "{{subject}}". It refers to the earlier one, so nothing is lost.
 
             Reply to this message to add information; keep {{ticket_tag}} in the subject.
+
+            {{#portal_link}}
+            You can also follow this ticket at: {{portal_link}}
+            {{/portal_link}}
 
             {{helpdesk_name}}
             """,

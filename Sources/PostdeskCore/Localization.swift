@@ -179,3 +179,18 @@ public struct LanguagePack: Sendable {
         return supported(account) ?? supported(contentLanguage) ?? supported(acceptLanguage) ?? mailbox ?? helpdesk
     }
 }
+
+extension LanguagePack {
+    /// The text of a portal "add people" message: "I added X, Y to the conversation." (`list` is written as
+    /// given: addresses joined with ", ").
+    public func peopleAdded(_ list: String) -> String {
+        switch code {
+        case "es": return "He añadido a \(list) a la conversación."
+        case "de": return "Ich habe \(list) zum Gespräch hinzugefügt."
+        case "pl": return "Do rozmowy dodano: \(list)."
+        case "fr": return "J'ai ajouté \(list) à la conversation."
+        case "it": return "Ho aggiunto \(list) alla conversazione."
+        default: return "I added \(list) to the conversation."
+        }
+    }
+}

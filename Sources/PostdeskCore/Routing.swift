@@ -211,16 +211,18 @@ public enum Router {
             notJoined = participants.map { .init(address: $0.address, why: "the sender does not take part in the ticket") }
             participants = []
         }
-        switch ticket.status {
-        case .closed:
+        // The lifecycle of a customer's reply is `TicketAccess.customerReply`, the one rule for mail and the portal;
+        // automatic mail never reopens anything.
+        switch TicketAccess.customerReply(to: ticket.status) {
+        case .followUp:
             return RoutingDecision(action: .followUp(of: ticket.number), rule: rule,
                                    reason: "\(why); the ticket is closed, so a follow-up ticket linked to it is opened",
                                    reference: ticket.number, newParticipants: participants, notJoined: notJoined)
-        case .resolved where input.automatic == nil:
+        case .append(reopen: true) where input.automatic == nil:
             return RoutingDecision(action: .append(ticket: ticket.number, reopen: true), rule: rule,
                                    reason: "\(why); the ticket was resolved and is reopened", reference: nil, newParticipants: participants,
                                    notJoined: notJoined)
-        default:
+        case .append:
             let auto = input.automatic.map { "; automatic mail (\($0.reason)) is recorded without changing the ticket" } ?? ""
             return RoutingDecision(action: .append(ticket: ticket.number, reopen: false), rule: rule,
                                    reason: "\(why)\(auto)", reference: nil, newParticipants: participants, notJoined: notJoined)

@@ -47,8 +47,10 @@ public enum TemplateKind: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// Placeholders every template may use.
-    public static let common: Set<String> = ["helpdesk_name", "queue_address", "ticket_number", "ticket_tag", "subject", "customer_name"]
+    /// Placeholders every template may use. `portal_link` is the ticket's page in the customer portal
+    /// (`[portal] url` + `/tickets/N`), empty when no url is set or the mail is about no ticket.
+    public static let common: Set<String> = ["helpdesk_name", "queue_address", "ticket_number", "ticket_tag", "subject", "customer_name",
+                                             "portal_link"]
 
     /// What the agents' notices say about who sent a mail and who it brought along: one of `sender_verified`,
     /// `sender_unverified`, `sender_failed` has a value (the reason), `recipients` lists To/Cc, `cc_joined` who

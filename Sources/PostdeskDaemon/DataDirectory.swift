@@ -9,6 +9,8 @@ import Glibc
 ///     data_dir/attachments/ab/cd/<sha256>     decoded attachments, stored once per content
 ///     data_dir/quarantine/{new,cur,tmp}       mail that could not be processed
 ///     data_dir/quarantine/reasons/<id>.reason why, and where it came from (`.replayed` once replayed)
+///     data_dir/portal/{new,cur,tmp}           what customers wrote in the portal, as mail, before and after ingest
+///     data_dir/run/outbox-wake                touched by the portal after it queued mail: `run` watches run/
 public struct DataDirectory: Sendable {
     public let path: String
 
@@ -22,6 +24,21 @@ public struct DataDirectory: Sendable {
 
     public var quarantine: Maildir { Maildir(path + "/quarantine") }
     public var reasons: String { path + "/quarantine/reasons" }
+    /// The portal's maildir: `PortalDesk` writes each reply, new ticket and "people added" here as a message and
+    /// ingests it at once through the ingest path; a message left by a crash is ingested at the next start.
+    public var portal: Maildir { Maildir(path + "/portal") }
+    /// The folder `postdesk run` watches (inotify) besides the maildirs; `wakeFile` in it is touched after the
+    /// portal commits mail to the outbox, so the daemon sends it at once, without polling.
+    public var runFolder: String { path + "/run" }
+    public var wakeFile: String { runFolder + "/outbox-wake" }
+
+    /// Tells a running daemon that the outbox has new mail: opens the wake file for writing and closes it
+    /// (inotify's IN_CLOSE_WRITE on `run/`). Nothing is written; the file stays empty.
+    public func wakeOutbox() throws(SystemError) {
+        let fd = open(wakeFile, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, Self.fileMode)
+        if fd < 0 { throw SystemError("open", path: wakeFile, errno: errno) }
+        close(fd)
+    }
 
     /// Creates the folders (private to the service's user and group: mode 0750).
     public func prepare() throws(SystemError) {
@@ -29,6 +46,8 @@ public struct DataDirectory: Sendable {
         try FileSystem.makeDirectories(path + "/attachments", mode: Self.folderMode)
         try quarantine.create(mode: Self.folderMode)
         try FileSystem.makeDirectories(reasons, mode: Self.folderMode)
+        try portal.create(mode: Self.folderMode)
+        try FileSystem.makeDirectories(runFolder, mode: Self.folderMode)
     }
 
     /// Where the raw mail with this key is kept. By day of arrival, so that a batch's new entries share one

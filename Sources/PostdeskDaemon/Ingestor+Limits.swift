@@ -59,7 +59,7 @@ extension Ingestor {
         } else {
             number = try store.createTicket(
                 subject: global ? "Held: mail storm over the global inbound limit" : "Held: mail from \(sender) over the inbound limit",
-                queue: mailbox.name, requester: requester, followUpOf: nil, reference: nil, language: nil, at: at)
+                queue: mailbox.name, requester: requester, followUpOf: nil, reference: nil, language: nil, origin: plan.origin.rawValue, at: at)
             try store.setType(number, "held", at: at)
             try store.audit(ticket: number, actor: "postdesk", action: "held", detail: reason, cause: nil, at: at)
             log(.warning, "ticket #\(number): inbound limit: \(reason); further mail is held on this ticket, unanswered, until it is closed")

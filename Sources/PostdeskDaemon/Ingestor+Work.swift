@@ -38,7 +38,8 @@ extension Ingestor {
             guard claim.verified else { return .unprovenAgentMail(claim, ticket: target) }
             return target.map { .agentMail(claim, ticket: $0) }
         }
-        guard newTicket else { return nil }
+        // A new ticket opened in the portal is a ticket whatever its subject says ("status", "password reset").
+        guard newTicket, plan.origin == .mail else { return nil }
         // A status request the sender may not have (SenderPolicy) is an ordinary ticket: an agent answers it.
         if MailCommands.isStatusRequest(summary.subject), plan.may(.statusSummary).allowed { return .statusRequest }
         // A reset request is never a ticket: refused ones (resetCodeByMail) are recorded and not answered.
@@ -107,11 +108,13 @@ extension Ingestor {
                        rawPath: String, at: String) throws -> Int64 {
         let summary = plan.summary
         let sender = plan.sender?.address.lowercased()
-        let row = try store.addMessage(Store.NewMessage(
+        var message = Store.NewMessage(
             ticket: ticket, direction: "in", visibility: visibility, kind: kind, authorAddress: sender, authorName: plan.sender?.name,
             messageID: summary.messageID, date: summary.date?.iso8601 ?? at, subject: summary.subject, text: text, quoted: quoted,
             html: summary.html, rawPath: rawPath, automatic: summary.automatic?.description, routing: plan.decision.reason,
-            senderAuth: plan.standing.auth.rawValue), at: at)
+            senderAuth: plan.standing.auth.rawValue)
+        message.origin = plan.origin.rawValue
+        let row = try store.addMessage(message, at: at)
         for a in summary.attachments {
             try store.addAttachment(message: row, filename: a.filename, contentType: a.contentType, size: a.size, sha256: a.sha256,
                                     inline: a.inline, contentID: a.contentID)
@@ -365,17 +368,33 @@ extension Ingestor {
 
     // MARK: - Customers
 
-    /// `#close` from a customer who may close the ticket: the requester (or a Cc participant) on an open one.
-    func customerCloses(_ number: Int64, plan: IngestPlan, at: String) throws {
-        guard let facts = try self.facts(number), let from = plan.sender?.address.lowercased() else { return }
-        guard facts.requester == from || facts.participants.contains(from) else { return }
-        guard [.new, .open, .pending].contains(facts.status) else {
-            log(.info, "ticket #\(number): #close from \(from) ignored: the ticket is \(facts.status.rawValue)")
-            return
+    /// What a customer's close did.
+    public enum CustomerClose: Sendable, Hashable {
+        case closed
+        /// No such ticket, or not one the customer sees (`TicketAccess.customerSees`; an agent's address is no
+        /// customer: agents close with `#status closed`).
+        case notFound
+        /// Resolved or closed already (`TicketAccess.customerMayClose`).
+        case notClosable(TicketStatus)
+    }
+
+    /// A customer closes a ticket: `#close` in a mail and the portal's close button, the one implementation.
+    /// Customers only, and only those who see the ticket; only while it is new, open or pending. Sets it
+    /// closed, audits it and tells the requester. Runs inside the caller's transaction.
+    func customerCloses(_ number: Int64, by address: String, at: String, how: String = "#close") throws -> CustomerClose {
+        let from = address.lowercased()
+        guard let facts = try self.facts(number), !agentAddresses.contains(from), TicketAccess.customerSees(from, facts) else {
+            log(.info, "ticket #\(number): \(how) from \(from) ignored: not a customer who sees the ticket")
+            return .notFound
+        }
+        guard TicketAccess.customerMayClose(facts.status) else {
+            log(.info, "ticket #\(number): \(how) from \(from) ignored: the ticket is \(facts.status.rawValue)")
+            return .notClosable(facts.status)
         }
         try store.setStatus(number, .closed, at: at)
-        try store.audit(ticket: number, actor: from, action: "status", detail: "\(facts.status.rawValue) → closed: #close from the customer", cause: nil, at: at)
+        try store.audit(ticket: number, actor: from, action: "status", detail: "\(facts.status.rawValue) → closed: \(how) from the customer", cause: nil, at: at)
         try tellCustomer(.closed, number, cause: nil)
+        return .closed
     }
 
     private func sendStatusSummary(to sender: MailAddress, mailbox: Configuration.Mailbox, answering: MessageSummary, cause: Int64) throws {

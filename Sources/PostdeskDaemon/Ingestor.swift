@@ -42,9 +42,83 @@ public enum IngestOutcome: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// Where an inbound message came from: a mailbox's maildir (mail), or the portal's maildir in data_dir
+/// (what a signed-in customer wrote in the portal, `PortalDesk`).
+public enum IngestOrigin: String, Sendable, Hashable {
+    case mail, portal
+}
+
+/// What a portal message asks for beyond its text, read from the `X-Postdesk-Portal-*` fields that `PortalDesk`
+/// writes. Read only from the portal's own maildir in data_dir (which nobody outside writes); the same fields
+/// in mail from outside are never read.
+public struct PortalRequest: Sendable, Hashable {
+    /// The ticket the customer wrote on (reply, people added); nil: a new ticket.
+    public var ticket: Int64?
+    public var priority: TicketPriority?
+    public var type: String?
+    public var reference: String?
+
+    static let ticketField = "X-Postdesk-Portal-Ticket"
+    static let priorityField = "X-Postdesk-Portal-Priority"
+    static let typeField = "X-Postdesk-Portal-Type"
+    static let referenceField = "X-Postdesk-Portal-Reference"
+
+    /// The fields as `PortalDesk` writes them (the reference percent-encoded, so any text survives a header).
+    var fields: [(name: String, value: String)] {
+        var f: [(name: String, value: String)] = [(Self.ticketField, ticket.map(String.init) ?? "new")]
+        if let priority { f.append((Self.priorityField, priority.rawValue)) }
+        if let type { f.append((Self.typeField, Self.percentEncoded(type))) }
+        if let reference { f.append((Self.referenceField, Self.percentEncoded(reference))) }
+        return f
+    }
+
+    init(ticket: Int64?, priority: TicketPriority? = nil, type: String? = nil, reference: String? = nil) {
+        self.ticket = ticket; self.priority = priority; self.type = type; self.reference = reference
+    }
+
+    init(_ headers: HeaderFields) {
+        let t = headers[Self.ticketField]?.value.trimmingWhitespaceAndNewlines ?? "new"
+        ticket = Int64(t)
+        priority = headers[Self.priorityField].flatMap { TicketPriority(rawValue: $0.value.trimmingWhitespaceAndNewlines) }
+        type = headers[Self.typeField].flatMap { Self.percentDecoded($0.value.trimmingWhitespaceAndNewlines) }
+        reference = headers[Self.referenceField].flatMap { Self.percentDecoded($0.value.trimmingWhitespaceAndNewlines) }
+    }
+
+    static func percentEncoded(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x2E {
+                out.append(Character(Unicode.Scalar(b)))
+            } else {
+                out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
+    static func percentDecoded(_ s: String) -> String? {
+        var bytes: [UInt8] = []
+        var u = Array(s.utf8)[...]
+        while let b = u.first {
+            u = u.dropFirst()
+            if b == 0x25 {
+                guard u.count >= 2, let v = UInt8(String(decoding: u.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+                bytes.append(v)
+                u = u.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
 /// Everything Postdesk reads and decides about one message, before anything is written: the dry run of
 /// `postdesk explain` and the first half of ingestion.
 public struct IngestPlan: Sendable {
+    /// Mail, or the portal (then `portal` holds what the customer asked for).
+    public var origin = IngestOrigin.mail
+    public var portal: PortalRequest? = nil
     public var key: String
     public var summary: MessageSummary
     public var sender: MailAddress?
@@ -213,6 +287,9 @@ public final class Ingestor: @unchecked Sendable {
     private var legacyLedger = true
     /// Files recorded but not movable to cur/ (a read-only maildir), so that the warning is logged once each.
     private var unmovable: Set<String> = []
+    /// The routing decision of each portal message ingested, by its path in the portal's new/ (who joined and who
+    /// did not, for `PortalDesk.addPeople`); the caller takes its entry out.
+    var portalDecisions: [String: RoutingDecision] = [:]
 
     // MARK: - Scanning
 
@@ -288,6 +365,14 @@ public final class Ingestor: @unchecked Sendable {
     /// apart), at start, and every 10 minutes; a name is looked up in the ledger once and then kept as a hash
     /// in memory.
     func pendingEntries(_ maildir: Maildir, _ mailbox: Configuration.Mailbox) throws -> [Maildir.Entry] {
+        try pendingEntries(maildir, ledgerName: mailbox.name)
+    }
+
+    /// The name the ledger files a maildir's names under: the mailbox's, or `(portal)` for the portal's maildir
+    /// (no mailbox can be named so: section names have no parentheses).
+    static let portalLedgerName = "(portal)"
+
+    func pendingEntries(_ maildir: Maildir, ledgerName: String) throws -> [Maildir.Entry] {
         let fresh = try maildir.entries(in: "new")
         var state = curFolders[maildir.path] ?? CurFolder()
         let stamp = FileSystem.modificationStamp(of: maildir.path + "/cur")
@@ -304,7 +389,7 @@ public final class Ingestor: @unchecked Sendable {
             for entry in try maildir.entries(in: "cur") {
                 let h = entry.unique.hashValue
                 if state.known.contains(h) { continue }
-                if try store.isIngestedMaildirName(mailbox: mailbox.name, name: entry.unique) {
+                if try store.isIngestedMaildirName(mailbox: ledgerName, name: entry.unique) {
                     state.known.insert(h)
                     continue
                 }
@@ -357,8 +442,10 @@ public final class Ingestor: @unchecked Sendable {
     /// Ingests a batch in one transaction. Files are written first and synced once, right before the commit;
     /// the maildir renames follow the commit, with one folder sync. A crash anywhere leaves each message
     /// either untouched in the maildir, or committed (and then only moved on the next scan).
-    func processBatch(_ entries: [Maildir.Entry], in mailbox: Configuration.Mailbox) -> [(Maildir.Entry, IngestOutcome)] {
-        let maildir = Maildir(mailbox.maildir)
+    func processBatch(_ entries: [Maildir.Entry], in mailbox: Configuration.Mailbox,
+                      origin: IngestOrigin = .mail) -> [(Maildir.Entry, IngestOutcome)] {
+        let maildir = origin == .portal ? data.portal : Maildir(mailbox.maildir)
+        let ledgerName = origin == .portal ? Self.portalLedgerName : mailbox.name
         var outcomes = [IngestOutcome?](repeating: nil, count: entries.count)
         // Read and parse every message of the batch, on both cores: pure CPU work, no shared state (each
         // iteration writes only its own slot).
@@ -413,11 +500,11 @@ public final class Ingestor: @unchecked Sendable {
                     if let done = try alreadyIngested(p) {
                         outcomes[p.index] = .duplicate(done.ticket)
                         seen.append(p.index)
-                        try store.recordMaildirName(mailbox: mailbox.name, name: entries[p.index].unique)
+                        try store.recordMaildirName(mailbox: ledgerName, name: entries[p.index].unique)
                         logLines.append("mailbox \(mailbox.name): \(entries[p.index].name) already ingested (\(done.outcome)); only to be moved to cur/")
                         continue
                     }
-                    var plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox)
+                    var plan = try self.plan(p.message, p.summary, key: p.key, mailbox: mailbox, origin: origin)
                     plan.arrival = FileSystem.modificationTime(of: p.path)
                     plan.resetCode = p.resetCode
                     if let reason = plan.quarantineReason {
@@ -430,10 +517,11 @@ public final class Ingestor: @unchecked Sendable {
                     folders.formUnion(w.folders)
                     let applied = try applyToDatabase(plan, mailbox: mailbox, rawPath: rawPath)
                     // The one ledger write, for every kind of outcome: a branch cannot forget it.
-                    try store.recordIngested(key: plan.key, messageID: plan.summary.messageID, mailbox: mailbox.name,
+                    try store.recordIngested(key: plan.key, messageID: plan.summary.messageID, mailbox: ledgerName,
                                              outcome: applied.ledger, ticket: applied.ticket, message: applied.message,
                                              at: clock.now().iso8601)
-                    try store.recordMaildirName(mailbox: mailbox.name, name: entries[p.index].unique)
+                    try store.recordMaildirName(mailbox: ledgerName, name: entries[p.index].unique)
+                    if origin == .portal { portalDecisions[entries[p.index].path] = plan.decision }
                     let outcome = applied.outcome
                     outcomes[p.index] = outcome
                     seen.append(p.index)
@@ -454,7 +542,7 @@ public final class Ingestor: @unchecked Sendable {
             }
             if prepared.count > 1 {
                 // Find the message that fails: each one on its own.
-                for p in prepared { outcomes[p.index] = processBatch([entries[p.index]], in: mailbox)[0].1 }
+                for p in prepared { outcomes[p.index] = processBatch([entries[p.index]], in: mailbox, origin: origin)[0].1 }
                 return zip(entries, outcomes.map { $0! }).map { ($0, $1) }
             }
             let p = prepared[0]
@@ -486,13 +574,14 @@ public final class Ingestor: @unchecked Sendable {
     // MARK: - Deciding
 
     /// Parses and routes a message without changing anything.
-    public func plan(_ bytes: [UInt8], mailbox: Configuration.Mailbox) throws -> IngestPlan {
+    public func plan(_ bytes: [UInt8], mailbox: Configuration.Mailbox, origin: IngestOrigin = .mail) throws -> IngestPlan {
         let message = Message.parse(bytes, limits: limits)
         let summary = MessageSummary(message)
-        return try plan(message, summary, key: Self.exactlyOnceKey(bytes, messageID: summary.messageID), mailbox: mailbox)
+        return try plan(message, summary, key: Self.exactlyOnceKey(bytes, messageID: summary.messageID), mailbox: mailbox, origin: origin)
     }
 
-    func plan(_ message: Message, _ summary: MessageSummary, key: String, mailbox: Configuration.Mailbox) throws -> IngestPlan {
+    func plan(_ message: Message, _ summary: MessageSummary, key: String, mailbox: Configuration.Mailbox,
+              origin: IngestOrigin = .mail) throws -> IngestPlan {
         // Every fallback is held to the same rule as From: an address with a control character in it is none.
         let usable: (MailAddress) -> Bool = { $0.address.contains("@") && !$0.hasControlCharacters }
         let sender = summary.from.first(where: usable)
@@ -501,7 +590,12 @@ public final class Ingestor: @unchecked Sendable {
             ?? AddressParser.parseList(message.headers["Return-Path"]?.value ?? "").addresses.first(where: usable)
         let own = Set(config.mailboxes.map { $0.address.lowercased() })
         let from = sender?.address.lowercased() ?? ""
-        let auth = senderAuthentication(message, from: from)
+        // A portal message's sender signed in: verified by that, never by any header field. Mail is judged by what
+        // the operator's MTA said, whatever it carries (an X-Postdesk-Origin or X-Postdesk-Portal-* field from
+        // outside counts for nothing: they are read only from the portal's own maildir).
+        let portal = origin == .portal ? PortalRequest(message.headers) : nil
+        let auth = origin == .portal ? SenderAuthentication.Verdict(result: .verified, reason: "signed in to the portal")
+                                     : senderAuthentication(message, from: from)
         var claim: AgentClaim? = nil
         if !from.isEmpty, let agent = config.agents.first(where: { $0.address.lowercased() == from }) {
             let proven = config.helpdesk.agentAuth == .from
@@ -527,12 +621,19 @@ public final class Ingestor: @unchecked Sendable {
                 break
             }
         }
-        let tags = config.mailboxes.map(\.tag)
-        if let n = TicketReferences.subjectTag(in: summary.subject ?? "", tags: tags) {
-            input.subjectTag = (n, try facts(n))
-        }
-        if let n = TicketReferences.plusAddress(in: (summary.to + summary.cc).map(\.address), mailboxAddress: mailbox.address) {
-            input.plusAddress = (n, try facts(n))
+        if let portal {
+            // The customer chose the ticket (or a new one) in the portal: that ticket is the subject tag, and
+            // routing's "takes part" rule decides as for mail. Nothing in the subject they typed names another.
+            input.thread = nil
+            if let n = portal.ticket { input.subjectTag = (n, try facts(n)) }
+        } else {
+            let tags = config.mailboxes.map(\.tag)
+            if let n = TicketReferences.subjectTag(in: summary.subject ?? "", tags: tags) {
+                input.subjectTag = (n, try facts(n))
+            }
+            if let n = TicketReferences.plusAddress(in: (summary.to + summary.cc).map(\.address), mailboxAddress: mailbox.address) {
+                input.plusAddress = (n, try facts(n))
+            }
         }
         if summary.automatic?.kind == .bounce, let original = Self.bouncedMessageID(message),
             let number = try store.ticket(forMessageID: original)
@@ -549,6 +650,8 @@ public final class Ingestor: @unchecked Sendable {
                               agent: claim)
         plan.auth = auth
         plan.standing = standing
+        plan.origin = origin
+        plan.portal = portal
         plan.policy = config.helpdesk.customerAuth
         if summary.attachments.contains(where: { $0.contentType == "message/rfc822" || $0.contentType == "message/global" }) {
             plan.attachedForwards = ReplyText.attachedForwards(message)
@@ -767,8 +870,20 @@ public final class Ingestor: @unchecked Sendable {
                 let number = try store.createTicket(
                     subject: Self.ticketSubject(summary.subject), queue: mailbox.name, requester: requester,
                     followUpOf: followUpOf, reference: followUpOf == nil ? plan.decision.reference : nil,
-                    language: summary.contentLanguage.map { String($0.prefix(2)).lowercased() }, at: at)
+                    language: summary.contentLanguage.map { String($0.prefix(2)).lowercased() }, origin: plan.origin.rawValue, at: at)
                 try store.audit(ticket: number, actor: senderAddress ?? "?", action: "created", detail: plan.decision.reason, cause: nil, at: at)
+                if let portal = plan.portal, portal.ticket == nil {
+                    // The portal's new-ticket form: what the customer chose, in the same transaction.
+                    if let p = portal.priority, p != .normal {
+                        try store.setPriority(number, p, at: at)
+                        try store.audit(ticket: number, actor: senderAddress ?? "?", action: "priority", detail: p.rawValue, cause: nil, at: at)
+                    }
+                    if let t = portal.type {
+                        try store.setType(number, t, at: at)
+                        try store.audit(ticket: number, actor: senderAddress ?? "?", action: "type", detail: t, cause: nil, at: at)
+                    }
+                    if let r = portal.reference { try store.setCustomerReference(number, r, at: at) }
+                }
                 if let old = followUpOf {
                     try store.audit(ticket: old, actor: senderAddress ?? "?", action: "follow-up", detail: "reply to the closed ticket opened #\(number)", cause: nil, at: at)
                     outcome = .followUp(number, of: old)
@@ -790,7 +905,7 @@ public final class Ingestor: @unchecked Sendable {
                     let may = plan.may(.close)
                     if may.allowed {
                         split.new = rest
-                        try customerCloses(number, plan: plan, at: at)
+                        _ = try customerCloses(number, by: senderAddress ?? "", at: at)
                     } else {
                         // The line stays in the text, so the agents see what was asked.
                         try store.audit(ticket: number, actor: senderAddress ?? "?", action: "#close refused", detail: may.why, cause: nil, at: at)
@@ -837,7 +952,7 @@ public final class Ingestor: @unchecked Sendable {
         let attachmentNames = summary.attachments.filter { !$0.inline }.map { $0.filename ?? $0.contentType }.joined(separator: ", ")
         // Agents get the text (at most 20,000 characters: the rest is on the ticket), not the whole of a huge mail.
         let excerpt = text.count > 20_000 ? String(text.prefix(20_000)) + "\n\n[… \(text.count - 20_000) more characters on the ticket]" : text
-        var noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": "normal"]
+        var noticeValues = ["text": excerpt, "attachments": attachmentNames, "priority": plan.portal?.priority?.rawValue ?? "normal"]
         for (k, v) in identityNotes(plan) { noticeValues[k] = v }
         func notifyAgents(_ kind: TemplateKind, _ number: Int64, only assignee: String? = nil) throws {
             try mailer.queue(kind, ticket: number, to: agentsToTell(assignee: assignee, mailbox: mailbox, except: senderAddress),

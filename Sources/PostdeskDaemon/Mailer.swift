@@ -140,6 +140,8 @@ public final class Mailer: @unchecked Sendable {
                     "status": pack.statuses[TicketStatus(rawValue: ticket.status) ?? .open] ?? ticket.status,
                     "agent_name": ticket.assigneeName ?? "",
                     "due": ticket.due.flatMap { pack.day(calendarDate: $0) } ?? "",
+                    // The ticket's page in the customer portal, for customers (agents work by mail).
+                    "portal_link": recipient.isAgent ? "" : number.flatMap { n in config.portal.url.map { "\($0)/tickets/\(n)" } } ?? "",
                 ]
                 for (k, v) in extra { values[k] = v }
                 if values["close_at"] == nil, kind == .resolved || kind == .reminder {

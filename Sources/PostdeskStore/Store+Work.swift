@@ -68,13 +68,15 @@ extension Store {
         public var requester: String
     }
 
-    /// The tickets a customer may see: their own, and, for a primary contact, their organization's. Newest first.
+    /// The tickets a customer may see (`TicketAccess.customerSees`): their own, those they are a Cc participant
+    /// of, and, for a primary contact, their organization's. Newest first.
     public func visibleTickets(for address: String, limit: Int = 50) throws -> [SummaryRow] {
         let a = address.lowercased()
         return try db.query("""
             SELECT t.number, t.subject, t.status, ag.name, t.due, t.updated, c.address
             FROM tickets t JOIN customers c ON c.id = t.requester_id LEFT JOIN agents ag ON ag.id = t.assignee_id
             WHERE c.address = ?1
+               OR t.number IN (SELECT ticket FROM participants WHERE address = ?1)
                OR c.organization_id IN (SELECT organization_id FROM customers WHERE address = ?1 AND is_primary_contact = 1
                                                                               AND organization_id IS NOT NULL)
             ORDER BY t.updated DESC, t.number DESC LIMIT ?2

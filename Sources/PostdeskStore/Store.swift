@@ -166,14 +166,21 @@ public final class Store: @unchecked Sendable {
         try db.query("SELECT ticket FROM message_ids WHERE message_id = ?", [.text(id)]).first?.int("ticket")
     }
 
+    /// A new ticket (status new, unassigned). `reference` is a ticket the mail named but may not join (kept as
+    /// `#N` in `customer_reference`); `origin` is `mail` or `portal`.
     public func createTicket(subject: String, queue: String, requester: Int64, followUpOf: Int64?, reference: Int64?,
-                             language: String?, at: String) throws -> Int64 {
+                             language: String?, origin: String = "mail", at: String) throws -> Int64 {
         try db.run("""
-            INSERT INTO tickets (subject, status, queue, requester_id, follow_up_of, customer_reference, language, created, updated, last_customer_reply)
-            VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO tickets (subject, status, queue, requester_id, follow_up_of, customer_reference, language, created, updated, last_customer_reply, origin)
+            VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(subject), .text(queue), .integer(requester), followUpOf.sql, reference.map { "#\($0)" }.sql, language.sql,
-                  .text(at), .text(at), .text(at)])
+                  .text(at), .text(at), .text(at), .text(origin)])
         return db.lastInsertRowID
+    }
+
+    /// The customer's own reference for a ticket (an order number), as given on the portal's new-ticket form.
+    public func setCustomerReference(_ number: Int64, _ reference: String?, at: String) throws {
+        try db.run("UPDATE tickets SET customer_reference = ?, updated = ? WHERE number = ?", [reference.sql, .text(at), .integer(number)])
     }
 
     public func setStatus(_ number: Int64, _ status: TicketStatus, at: String) throws {
@@ -217,6 +224,8 @@ public final class Store: @unchecked Sendable {
         public var routing: String?
         /// verified, failed or unverified (SenderAuthentication) for inbound mail; nil for outbound.
         public var senderAuth: String? = nil
+        /// `mail`, or `portal` for what a customer wrote in the portal.
+        public var origin = "mail"
 
         public init(ticket: Int64?, direction: String, visibility: String, kind: String, authorAddress: String?, authorName: String?,
                     messageID: String?, date: String, subject: String?, text: String, quoted: String?, html: String?,
@@ -232,11 +241,11 @@ public final class Store: @unchecked Sendable {
     public func addMessage(_ m: NewMessage, at: String) throws -> Int64 {
         try db.run("""
             INSERT INTO messages (ticket, direction, visibility, kind, author_address, author_name, message_id, date, subject, text,
-                                  quoted, html, raw_path, automatic, routing, created, sender_auth)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  quoted, html, raw_path, automatic, routing, created, sender_auth, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [m.ticket.sql, .text(m.direction), .text(m.visibility), .text(m.kind), m.authorAddress.sql, m.authorName.sql,
                   m.messageID.sql, .text(m.date), m.subject.sql, .text(m.text), m.quoted.sql, m.html.sql, m.rawPath.sql,
-                  m.automatic.sql, m.routing.sql, .text(at), m.senderAuth.sql])
+                  m.automatic.sql, m.routing.sql, .text(at), m.senderAuth.sql, .text(m.origin)])
         let id = db.lastInsertRowID
         if let ticket = m.ticket, let mid = m.messageID {
             try db.run("INSERT OR IGNORE INTO message_ids (message_id, ticket, message) VALUES (?, ?, ?)",
