@@ -149,9 +149,14 @@ extension Portal {
     }
 
     /// Tells the daemon there is mail in the outbox.
-    // WAKE: the outbox wake-up (data_dir/run/outbox-wake, PortalDesk) is another helper's; call it here once
-    // it is on this branch. Until then the daemon sends the mail on its next outbox pass.
-    func wakeOutbox() {}
+    /// Tells a running `postdesk run` that the outbox has new mail (data_dir/run/outbox-wake, which it watches), so
+    /// a sign-in link or reset code goes out at once, as PortalDesk does after its commits.
+    func wakeOutbox() {
+        let data = PostdeskDaemon.DataDirectory(config.helpdesk.dataDir)
+        do { try data.wakeOutbox() } catch {
+            log(.warning, "portal: cannot touch \(data.wakeFile) (the daemon sends the mail at its next look): \(error)")
+        }
+    }
 
     func signInCode(_ ctx: inout RequestContext) throws -> HTTPResponse {
         let t = ctx.text
