@@ -23,7 +23,7 @@ import Testing
         #expect(c.portal.listen == .tcp(host: "127.0.0.1", port: 8080))
         #expect(c.portal.url == nil)
         #expect(c.portal.access == .all)
-        #expect(c.portal.trustedProxies == ["127.0.0.1", "::1"])
+        #expect(c.portal.trustedProxies == ["127.0.0.1", "::1", "unix"])
         #expect(c.portal.queue == nil)
         #expect(c.portal.ticketTypes == ["question", "problem", "request"])
         #expect(c.portal.threads == 4)
