@@ -149,9 +149,9 @@ extension Store {
         return PortalViewer(address: a, id: r[0].int, primaryOf: r[2].int == 1 ? r[1].int : nil)
     }
 
-    /// The tickets `TicketAccess.customerSees` lets the viewer see, as a condition on `tickets t`: the
-    /// candidates from the indexes (tickets_requester_updated, participants_address, customers_organization).
-    /// Every row shown is checked against the rule itself as well (`portalTickets`).
+    /// The tickets `TicketAccess.customerSees` lets the viewer see, as a subquery of ticket numbers: the
+    /// candidates from the indexes (participants_address, tickets_requester, customers_organization). Every
+    /// row shown is checked against the rule itself as well (`portalTickets`).
     func portalVisible(_ v: PortalViewer) -> (sql: String, params: [SQLValue]) {
         var parts = ["SELECT ticket FROM participants WHERE address = ?"]
         var params: [SQLValue] = [.text(v.address)]
@@ -163,7 +163,17 @@ extension Store {
             parts.append("SELECT ot.number FROM customers oc JOIN tickets ot ON ot.requester_id = oc.id WHERE oc.organization_id = ?")
             params.append(.integer(org))
         }
-        return ("t.number IN (" + parts.joined(separator: " UNION ALL ") + ")", params)
+        return (parts.joined(separator: " UNION ALL "), params)
+    }
+
+    /// The viewer's tickets with a public-thread message matching the FTS5 query `match`, checked message by
+    /// message (FTS5 seeks the message's rowid in each word's list: no pass over every match).
+    func portalTextHits(_ visible: (sql: String, params: [SQLValue]), match: String) throws -> [Int64] {
+        try db.query("""
+            SELECT DISTINCT m.ticket FROM messages m
+            WHERE m.ticket IN (\(visible.sql)) AND \(Self.portalThread)
+              AND EXISTS (SELECT 1 FROM search s WHERE s.rowid = m.id AND search MATCH ?)
+            """, visible.params + [.text(match)]).compactMap { $0[0].int }
     }
 
     /// A ticket number as a customer writes it: `12`, `#12`, `[Acme #12]`.
@@ -176,21 +186,49 @@ extension Store {
         return n
     }
 
-    /// The words of a search as a safe FTS5 query over the subject and body columns: each run of letters and
-    /// digits becomes a quoted token (so no FTS5 syntax of the input survives); a word ending in `*` matches as
-    /// a prefix (at least two characters). Nil when nothing is left to search for.
-    public static func portalSearchQuery(_ text: String) -> String? {
-        var terms: [String] = []
+    /// The words of a search: each run of letters and digits is a token (so no FTS5 syntax of the input
+    /// survives); a word ending in `*` makes its last token a prefix (of at least two characters). At most 8.
+    public static func portalSearchTerms(_ text: String) -> [(token: String, prefix: Bool)] {
+        var terms: [(token: String, prefix: Bool)] = []
         for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
             let prefix = word.hasSuffix("*")
             let tokens = word.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
             for (i, token) in tokens.enumerated() where terms.count < 8 {
-                let last = i == tokens.count - 1
-                terms.append("\"" + token.replacingOccurrencesOfQuote + "\"" + (prefix && last && token.count >= 2 ? "*" : ""))
+                terms.append((String(token), prefix && i == tokens.count - 1 && token.count >= 2))
             }
         }
+        return terms
+    }
+
+    /// The FTS5 query over the subject and body columns for these terms: every term quoted; a prefix either
+    /// as the words of the index it stands for (`expand`), or as an FTS5 prefix when `expand` gives nil.
+    public static func portalMatch(_ terms: [(token: String, prefix: Bool)], expand: (String) throws -> [String]?) rethrows -> String? {
         guard !terms.isEmpty else { return nil }
-        return "{subject body} : (" + terms.joined(separator: " AND ") + ")"
+        func quoted(_ s: String) -> String { "\"" + s.replacing("\"", with: "\"\"") + "\"" }
+        var parts: [String] = []
+        for t in terms {
+            guard t.prefix else { parts.append(quoted(t.token)); continue }
+            if let words = try expand(t.token) {
+                parts.append(words.isEmpty ? quoted(t.token + "*") : "(" + words.map(quoted).joined(separator: " OR ") + ")")
+            } else {
+                parts.append(quoted(t.token) + "*")
+            }
+        }
+        return "{subject body} : (" + parts.joined(separator: " AND ") + ")"
+    }
+
+    /// The safe FTS5 query for a search text, prefixes left to FTS5.
+    public static func portalSearchQuery(_ text: String) -> String? { portalMatch(portalSearchTerms(text)) { _ in nil } }
+
+    /// The indexed words starting with `prefix`, at most 20; nil when there are more (the prefix is then left
+    /// to FTS5). Read from the index's vocabulary (a temporary fts5vocab table of this connection): reading
+    /// it costs one pass over those words, where an FTS5 prefix query merges their lists at every evaluation.
+    func portalWords(startingWith prefix: String) throws -> [String]? {
+        try db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.portal_search_words USING fts5vocab(main, search, 'row')")
+        let lo = prefix.lowercased()
+        let words = try db.query("SELECT term FROM temp.portal_search_words WHERE term >= ? AND term < ? LIMIT 21",
+                                 [.text(lo), .text(lo + "\u{10FFFF}")]).compactMap { $0[0].string }
+        return words.count > 20 ? nil : words
     }
 
     private static let portalRowColumns = """
@@ -223,7 +261,7 @@ extension Store {
         let perPage = min(max(q.perPage, 1), 100)
         let page = min(max(q.page, 1), 1_000_000)
         let visible = portalVisible(viewer)
-        var clauses = [visible.sql]
+        var clauses = ["t.number IN (\(visible.sql))"]
         var params = visible.params
         var tab = q.tab
         var status = q.status
@@ -235,15 +273,12 @@ extension Store {
                 params.append(.integer(n))
                 tab = .all; status = nil; priority = nil; type = nil
             } else {
+                // The words are looked up once, for the counts, the total and the page alike.
+                let match = try Self.portalMatch(Self.portalSearchTerms(text)) { try portalWords(startingWith: $0) }
+                let hits = try match.map { try portalTextHits(visible, match: $0) } ?? []
                 var alternatives = ["t.customer_reference = ?"]
                 params.append(.text(text))
-                if let match = Self.portalSearchQuery(text) {
-                    alternatives.append("""
-                        EXISTS (SELECT 1 FROM messages m WHERE m.ticket = t.number AND \(Self.portalThread)
-                                AND EXISTS (SELECT 1 FROM search s WHERE s.rowid = m.id AND search MATCH ?))
-                        """)
-                    params.append(.text(match))
-                }
+                if !hits.isEmpty { alternatives.append("t.number IN (" + hits.map(String.init).joined(separator: ", ") + ")") }
                 clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
             }
         }
