@@ -334,8 +334,8 @@ extension Store {
                                                                        size: a[4].int ?? 0, sha256: a[5].string ?? ""))
         }
         let messages = try db.query("""
-            SELECT m.id, m.author_address, m.author_name, m.created, m.text, m.origin, ag.name AS agent_name, m.kind
-            FROM messages m LEFT JOIN agents ag ON ag.address = m.author_address
+            SELECT m.id, m.author_address, coalesce(m.author_name, cu.name), m.created, m.text, m.origin, ag.name AS agent_name, m.kind
+            FROM messages m LEFT JOIN agents ag ON ag.address = m.author_address LEFT JOIN customers cu ON cu.address = m.author_address
             WHERE m.ticket = ? AND \(Self.portalThread) ORDER BY m.id
             """, [.integer(number)]).map { m -> PortalMessage in
             let id = m[0].int ?? 0

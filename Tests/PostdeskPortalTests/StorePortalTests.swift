@@ -85,6 +85,7 @@ struct AccessWorld {
         #expect(!texts.joined().contains("lemursecret"))
         #expect(v.messages.map(\.direction) == ["in", "out", "out", "in"])
         #expect(v.messages[2].authorName == "Alice Novak")
+        #expect(v.messages[3].authorName == "Rita Req", "a mail without a display name: the account's name")
         #expect(v.messages.allSatisfy { $0.authorAddress?.contains("acme.test") != true }, "an agent's address is never shown")
         // Every thread message is an inbound public one: none of the relayed copies or confirmations (outbound).
         let shown = Set(v.messages.map(\.id))
