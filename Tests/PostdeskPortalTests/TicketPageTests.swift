@@ -204,6 +204,18 @@ func expectWellFormedPage(_ r: HTTPResponse, lang: String = "en", title: String?
 }
 
 @Suite struct PageChromeTests {
+    /// `PortalText.all` merges the tables first-wins: a key in two tables would hide one text silently.
+    @Test func textTablesShareNoKey() {
+        let tables = [PortalText.common, PortalText.signIn, PortalText.tickets, PortalText.errors]
+        var seen: [String: Int] = [:]
+        for (i, table) in tables.enumerated() {
+            for key in table.keys {
+                #expect(seen[key] == nil, "\(key) is in tables \(seen[key] ?? -1) and \(i)")
+                seen[key] = i
+            }
+        }
+    }
+
     @Test func stylesheetIsServedAsCacheableCSS() throws {
         let f = try PortalFixture()
         let r = f.request("GET", "/static/portal.css")
