@@ -111,6 +111,20 @@ func expectWellFormedPage(_ r: HTTPResponse, lang: String = "en", title: String?
         #expect(h2.contains("A reply opens it again.") && !h2.contains("/close\""))
     }
 
+    @Test func typesReferencesAndFollowUps() throws {
+        let w = try AccessWorld()
+        let f = w.f
+        let s = try f.session("rita@corp.test", language: "fr")
+        func page() -> String { html(f.call("GET", "/tickets/\(w.rita)", as: s) { try $0.ticketPage(&$1, s, w.rita) }) }
+        try f.store.setType(w.rita, "held", at: "2026-12-03T11:00:00+00:00")
+        #expect(!page().contains("<dt>Type</dt>") && !page().contains("held"), "the team's held type is never shown")
+        try f.store.setType(w.rita, "problem", at: "2026-12-03T11:00:00+00:00")
+        #expect(page().contains("<dt>Type</dt><dd>Problème</dd>"))
+        try f.store.db.run("UPDATE tickets SET customer_reference = 'PO <77>', follow_up_of = ? WHERE number = ?", [.integer(w.boss), .integer(w.rita)])
+        #expect(page().contains("<dd>PO &lt;77&gt;</dd>"))
+        #expect(page().contains("<dt>Suite de</dt><dd><a href=\"/tickets/\(w.boss)\">#\(w.boss)</a></dd>"))
+    }
+
     /// Another customer's ticket, a colleague's for a non-primary contact, and a ticket that does not exist:
     /// the same 404 page, byte for byte.
     @Test func foreignTicketsAreTheSameNotFoundAsMissingOnes() throws {
