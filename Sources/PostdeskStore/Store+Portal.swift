@@ -50,9 +50,13 @@ public struct PortalTicketPage: Sendable, Hashable {
     public var total: Int
     public var page: Int
     public var perPage: Int
-    public init(rows: [PortalTicketRow], total: Int, page: Int, perPage: Int) {
-        self.rows = rows; self.total = total; self.page = page; self.perPage = perPage
+    /// How many of the viewer's tickets each tab holds with the query's priority, type and text (not its tab or
+    /// status).
+    public var tabCounts: [PortalTicketQuery.Tab: Int]
+    public init(rows: [PortalTicketRow], total: Int, page: Int, perPage: Int, tabCounts: [PortalTicketQuery.Tab: Int] = [:]) {
+        self.rows = rows; self.total = total; self.page = page; self.perPage = perPage; self.tabCounts = tabCounts
     }
+    public var pages: Int { max(1, (total + perPage - 1) / max(1, perPage)) }
 }
 
 public struct PortalAttachment: Sendable, Hashable {
@@ -109,16 +113,262 @@ public struct PortalTicketView: Sendable, Hashable {
     }
 }
 
+
 extension Store {
-    /// The customer's tickets matching the query, most recently updated first.
+    /// Which messages of a ticket customers see (its public thread), as an SQL condition on `messages m`:
+    ///
+    /// - customers' mail and portal posts: inbound, `public`, kind `mail` (forged agent mail, replies to an
+    ///   internal-note notice and `#internal` agent mail are `internal`; auto-replies are kind `automatic`,
+    ///   bounces `bounce`);
+    /// - agents' answers, once each: an agent's mail is recorded inbound as `public` `mail` with its commands
+    ///   taken out, and `postdesk tickets reply` as a `public` `note`; both are relayed to the customers as they
+    ///   are (an agent's mail with commands only, no text, relays nothing and is left out). Each relayed copy is
+    ///   also recorded, outbound, once per recipient, in the relay template: the portal shows the answer itself,
+    ///   once, with its attachments, instead of the copies (which carry no attachment rows);
+    /// - never an internal note (`internal`), never an agent's notice (those are not thread messages at all: only
+    ///   their Message-IDs are recorded), never the confirmations and status mail (`automatic`, outbound: the
+    ///   ticket's page shows its status).
+    static let portalThread = """
+        m.direction = 'in' AND m.visibility = 'public' AND m.kind IN ('mail', 'note')
+        AND ((m.kind = 'mail' AND NOT EXISTS (SELECT 1 FROM agents pa WHERE pa.address = m.author_address)) OR m.text <> '')
+        """
+
+    /// The signed-in customer as the list query needs them.
+    struct PortalViewer {
+        var address: String
+        var id: Int64?
+        /// Their organization, when they are its primary contact.
+        var primaryOf: Int64?
+    }
+
+    func portalViewer(_ address: String) throws -> PortalViewer {
+        let a = address.lowercased()
+        guard let r = try db.query("SELECT id, organization_id, is_primary_contact FROM customers WHERE address = ?", [.text(a)]).first else {
+            return PortalViewer(address: a, id: nil, primaryOf: nil)
+        }
+        return PortalViewer(address: a, id: r[0].int, primaryOf: r[2].int == 1 ? r[1].int : nil)
+    }
+
+    /// The tickets `TicketAccess.customerSees` lets the viewer see, as a subquery of ticket numbers: the
+    /// candidates from the indexes (participants_address, tickets_requester, customers_organization). Every
+    /// row shown is checked against the rule itself as well (`portalTickets`).
+    func portalVisible(_ v: PortalViewer) -> (sql: String, params: [SQLValue]) {
+        var parts = ["SELECT ticket FROM participants WHERE address = ?"]
+        var params: [SQLValue] = [.text(v.address)]
+        if let id = v.id {
+            parts.append("SELECT number FROM tickets WHERE requester_id = ?")
+            params.append(.integer(id))
+        }
+        if let org = v.primaryOf {
+            parts.append("SELECT ot.number FROM customers oc JOIN tickets ot ON ot.requester_id = oc.id WHERE oc.organization_id = ?")
+            params.append(.integer(org))
+        }
+        return (parts.joined(separator: " UNION ALL "), params)
+    }
+
+    /// The viewer's tickets with a public-thread message matching the FTS5 query `match`, checked message by
+    /// message (FTS5 seeks the message's rowid in each word's list: no pass over every match).
+    func portalTextHits(_ visible: (sql: String, params: [SQLValue]), match: String) throws -> [Int64] {
+        try db.query("""
+            SELECT DISTINCT m.ticket FROM messages m
+            WHERE m.ticket IN (\(visible.sql)) AND \(Self.portalThread)
+              AND EXISTS (SELECT 1 FROM search s WHERE s.rowid = m.id AND search MATCH ?)
+            """, visible.params + [.text(match)]).compactMap { $0[0].int }
+    }
+
+    /// A ticket number as a customer writes it: `12`, `#12`, `[Acme #12]`.
+    public static func portalTicketNumber(_ text: String) -> Int64? {
+        var s = Substring(text.portalTrimming(" \t"))
+        if s.first == "[", s.last == "]" { s = s.dropFirst().dropLast() }
+        if let hash = s.lastIndex(of: "#") { s = s[s.index(after: hash)...] }
+        s = Substring(String(s).portalTrimming(" \t"))
+        guard !s.isEmpty, s.count <= 18, s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int64(s), n > 0 else { return nil }
+        return n
+    }
+
+    /// The words of a search: each run of letters and digits is a token (so no FTS5 syntax of the input
+    /// survives); a word ending in `*` makes its last token a prefix (of at least two characters). At most 8.
+    public static func portalSearchTerms(_ text: String) -> [(token: String, prefix: Bool)] {
+        var terms: [(token: String, prefix: Bool)] = []
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+            let prefix = word.hasSuffix("*")
+            let tokens = word.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
+            for (i, token) in tokens.enumerated() where terms.count < 8 {
+                terms.append((String(token), prefix && i == tokens.count - 1 && token.count >= 2))
+            }
+        }
+        return terms
+    }
+
+    /// The FTS5 query over the subject and body columns for these terms: every term quoted; a prefix either
+    /// as the words of the index it stands for (`expand`), or as an FTS5 prefix when `expand` gives nil.
+    public static func portalMatch(_ terms: [(token: String, prefix: Bool)], expand: (String) throws -> [String]?) rethrows -> String? {
+        guard !terms.isEmpty else { return nil }
+        func quoted(_ s: String) -> String { "\"" + s.replacing("\"", with: "\"\"") + "\"" }
+        var parts: [String] = []
+        for t in terms {
+            guard t.prefix else { parts.append(quoted(t.token)); continue }
+            if let words = try expand(t.token) {
+                parts.append(words.isEmpty ? quoted(t.token + "*") : "(" + words.map(quoted).joined(separator: " OR ") + ")")
+            } else {
+                parts.append(quoted(t.token) + "*")
+            }
+        }
+        return "{subject body} : (" + parts.joined(separator: " AND ") + ")"
+    }
+
+    /// The safe FTS5 query for a search text, prefixes left to FTS5.
+    public static func portalSearchQuery(_ text: String) -> String? { portalMatch(portalSearchTerms(text)) { _ in nil } }
+
+    /// The indexed words starting with `prefix`, at most 20; nil when there are more (the prefix is then left
+    /// to FTS5). Read from the index's vocabulary (a temporary fts5vocab table of this connection): reading
+    /// it costs one pass over those words, where an FTS5 prefix query merges their lists at every evaluation.
+    func portalWords(startingWith prefix: String) throws -> [String]? {
+        try db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.portal_search_words USING fts5vocab(main, search, 'row')")
+        let lo = prefix.lowercased()
+        let words = try db.query("SELECT term FROM temp.portal_search_words WHERE term >= ? AND term < ? LIMIT 21",
+                                 [.text(lo), .text(lo + "\u{10FFFF}")]).compactMap { $0[0].string }
+        return words.count > 20 ? nil : words
+    }
+
+    private static let portalRowColumns = """
+        SELECT t.number, t.subject, t.status, t.priority, t.type, ag.name AS assignee, t.due, t.created, t.updated,
+               c.address AS requester, t.customer_reference, c.name AS requester_name, t.origin, t.follow_up_of
+        FROM tickets t JOIN customers c ON c.id = t.requester_id LEFT JOIN agents ag ON ag.id = t.assignee_id
+        """
+
+    private func portalRow(_ r: Row) -> PortalTicketRow {
+        PortalTicketRow(number: r.int("number") ?? 0, subject: r.string("subject") ?? "",
+                        status: TicketStatus(rawValue: r.string("status") ?? "") ?? .open,
+                        priority: TicketPriority(rawValue: r.string("priority") ?? "") ?? .normal, type: r.string("type"),
+                        assignee: r.string("assignee"), due: r.string("due"), created: r.string("created") ?? "",
+                        updated: r.string("updated") ?? "", requester: r.string("requester") ?? "", reference: r.string("customer_reference"))
+    }
+
+    /// Whether the customer `viewer` may see ticket `number`: `TicketAccess.customerSees`, the one rule.
+    public func portalSees(_ number: Int64, viewer: String) throws -> Bool {
+        guard let facts = try ticketFacts(number, agents: []) else { return false }
+        return TicketAccess.customerSees(viewer, facts)
+    }
+
+    /// The customer's tickets matching the query, most recently updated first (then the highest number).
+    ///
+    /// The text is a ticket number the viewer sees (`12`, `#12`, `[Acme #12]`: that ticket alone, whatever the
+    /// tab and filters), else a customer reference (exact) or words of the subjects and public thread (full-text,
+    /// `portalSearchQuery`). Internal notes are indexed too, so a hit counts only on a public-thread message.
     public func portalTickets(_ q: PortalTicketQuery) throws -> PortalTicketPage {
-        PortalTicketPage(rows: [], total: 0, page: q.page, perPage: q.perPage)
+        let viewer = try portalViewer(q.viewer)
+        let perPage = min(max(q.perPage, 1), 100)
+        let page = min(max(q.page, 1), 1_000_000)
+        let visible = portalVisible(viewer)
+        var clauses = ["t.number IN (\(visible.sql))"]
+        var params = visible.params
+        var tab = q.tab
+        var status = q.status
+        var priority = q.priority
+        var type = q.type
+        if let text = q.text?.portalTrimming(" \t\r\n"), !text.isEmpty {
+            if let n = Self.portalTicketNumber(text), try portalSees(n, viewer: viewer.address) {
+                clauses.append("t.number = ?")
+                params.append(.integer(n))
+                tab = .all; status = nil; priority = nil; type = nil
+            } else {
+                // The words are looked up once, for the counts, the total and the page alike.
+                let match = try Self.portalMatch(Self.portalSearchTerms(text)) { try portalWords(startingWith: $0) }
+                let hits = try match.map { try portalTextHits(visible, match: $0) } ?? []
+                var alternatives = ["t.customer_reference = ?"]
+                params.append(.text(text))
+                if !hits.isEmpty { alternatives.append("t.number IN (" + hits.map(String.init).joined(separator: ", ") + ")") }
+                clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
+            }
+        }
+        if let priority { clauses.append("t.priority = ?"); params.append(.text(priority.rawValue)) }
+        if let type { clauses.append("t.type = ?"); params.append(.text(type)) }
+        let base = clauses.joined(separator: " AND ")
+
+        var counts: [PortalTicketQuery.Tab: Int] = [.open: 0, .resolved: 0, .closed: 0, .all: 0]
+        for r in try db.query("SELECT t.status, count(*) FROM tickets t WHERE \(base) GROUP BY t.status", params) {
+            let n = Int(r[1].int ?? 0)
+            counts[.all, default: 0] += n
+            switch TicketStatus(rawValue: r[0].string ?? "") {
+            case .new, .open, .pending: counts[.open, default: 0] += n
+            case .resolved: counts[.resolved, default: 0] += n
+            case .closed: counts[.closed, default: 0] += n
+            case nil: break
+            }
+        }
+
+        var listed = base
+        var listParams = params
+        switch tab {
+        case .open: listed += " AND t.status IN ('new', 'open', 'pending')"
+        case .resolved: listed += " AND t.status = 'resolved'"
+        case .closed: listed += " AND t.status = 'closed'"
+        case .all: break
+        }
+        if let status { listed += " AND t.status = ?"; listParams.append(.text(status.rawValue)) }
+        let total = Int(try db.query("SELECT count(*) FROM tickets t WHERE \(listed)", listParams).first?[0].int ?? 0)
+        let rows = try db.query("\(Self.portalRowColumns) WHERE \(listed) ORDER BY t.updated DESC, t.number DESC LIMIT ? OFFSET ?",
+                                listParams + [.integer(Int64(perPage)), .integer(Int64((page - 1) * perPage))])
+        // The indexes found the candidates; the rule decides (a row the rule refuses is never shown).
+        let shown = try rows.map(portalRow).filter { try portalSees($0.number, viewer: viewer.address) }
+        return PortalTicketPage(rows: shown, total: total, page: page, perPage: perPage, tabCounts: counts)
     }
 
     /// Ticket `number` as the customer `viewer` may see it, or nil when it does not exist or they may not see it
     /// (`TicketAccess.customerSees`): the portal answers 404 for both.
-    public func portalTicket(_ number: Int64, viewer: String) throws -> PortalTicketView? { nil }
+    public func portalTicket(_ number: Int64, viewer: String) throws -> PortalTicketView? {
+        guard try portalSees(number, viewer: viewer),
+              let r = try db.query(Self.portalRowColumns + " WHERE t.number = ?", [.integer(number)]).first
+        else { return nil }
+        let cc = try db.query("SELECT address, name FROM participants WHERE ticket = ? ORDER BY added, address", [.integer(number)]).map {
+            PortalTicketView.Person(address: $0[0].string ?? "", name: $0[1].string)
+        }
+        var files: [Int64: [PortalAttachment]] = [:]
+        for a in try db.query("""
+            SELECT a.id, a.message, a.filename, a.content_type, a.size, a.sha256
+            FROM messages m JOIN attachments a ON a.message = m.id
+            WHERE m.ticket = ? AND \(Self.portalThread) ORDER BY a.id
+            """, [.integer(number)]) {
+            files[a[1].int ?? 0, default: []].append(PortalAttachment(id: a[0].int ?? 0, filename: a[2].string, contentType: a[3].string ?? "",
+                                                                       size: a[4].int ?? 0, sha256: a[5].string ?? ""))
+        }
+        let messages = try db.query("""
+            SELECT m.id, m.author_address, coalesce(m.author_name, cu.name), m.created, m.text, m.origin, ag.name AS agent_name, m.kind
+            FROM messages m LEFT JOIN agents ag ON ag.address = m.author_address LEFT JOIN customers cu ON cu.address = m.author_address
+            WHERE m.ticket = ? AND \(Self.portalThread) ORDER BY m.id
+            """, [.integer(number)]).map { m -> PortalMessage in
+            let id = m[0].int ?? 0
+            // An agent's answer (their mail, or `tickets reply`): their name, never their address.
+            let fromTeam = m[6].string != nil || m[7].string == "note"
+            return PortalMessage(id: id, direction: fromTeam ? "out" : "in", authorName: fromTeam ? (m[6].string ?? m[2].string) : m[2].string,
+                                 authorAddress: fromTeam ? nil : m[1].string, date: m[3].string ?? "", text: m[4].string ?? "",
+                                 origin: m[5].string ?? "mail", attachments: files[id] ?? [])
+        }
+        return PortalTicketView(row: portalRow(r), requesterName: r.string("requester_name"), origin: r.string("origin") ?? "mail",
+                                ccList: cc, followUpOf: r.int("follow_up_of"), messages: messages)
+    }
 
     /// Attachment `id` when it belongs to a public message of ticket `number` and the viewer sees that ticket.
-    public func portalAttachment(_ id: Int64, ticket number: Int64, viewer: String) throws -> PortalAttachment? { nil }
+    public func portalAttachment(_ id: Int64, ticket number: Int64, viewer: String) throws -> PortalAttachment? {
+        guard let a = try db.query("""
+            SELECT a.id, a.filename, a.content_type, a.size, a.sha256
+            FROM attachments a JOIN messages m ON m.id = a.message
+            WHERE a.id = ? AND m.ticket = ? AND \(Self.portalThread)
+            """, [.integer(id), .integer(number)]).first,
+            try portalSees(number, viewer: viewer)
+        else { return nil }
+        return PortalAttachment(id: a[0].int ?? 0, filename: a[1].string, contentType: a[2].string ?? "", size: a[3].int ?? 0,
+                                sha256: a[4].string ?? "")
+    }
+}
+
+extension String {
+    func portalTrimming(_ set: String) -> String {
+        let chars = Set(set)
+        var s = Substring(self)
+        while let f = s.first, chars.contains(f) { s.removeFirst() }
+        while let l = s.last, chars.contains(l) { s.removeLast() }
+        return String(s)
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PostdeskCore
 import PostdeskDaemon
 import PostdeskHTTP
+import PostdeskMail
 import PostdeskStore
 import PostdeskSystem
 @testable import PostdeskPortal
@@ -122,4 +123,82 @@ final class PortalFixture {
             return ($0[0].string ?? "", $0[1].string ?? "", raw)
         }
     }
+}
+
+// MARK: - Added for the ticket pages (pages work, issue 16): sessions without the sign-in pages, pages called
+// directly, mail with attachments, ticket numbers.
+extension PortalFixture {
+    /// A signed-in session for a customer who has written to the helpdesk (their account row), as the sign-in
+    /// work's `resolveSession` would make it; also recorded in portal_sessions (id_hash = SHA-256 of a random id).
+    func session(_ address: String, timezone: String? = nil, language: String? = nil) throws -> PortalSession {
+        guard let c = try store.customerSettings(address: address) else {
+            throw PortalFixtureError("no customer \(address): let them mail first")
+        }
+        let id = UUID().uuidString + UUID().uuidString
+        let idHash = SHA256.hexHash(Array(id.utf8))
+        let csrf = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try store.db.run("INSERT INTO portal_sessions (id_hash, customer_id, csrf, created, last_seen) VALUES (?, ?, ?, ?, ?)",
+                         [.text(idHash), .integer(c.id), .text(csrf), .integer(clock.seconds), .integer(clock.seconds)])
+        return PortalSession(idHash: idHash, customerID: c.id, address: address.lowercased(), name: c.name, language: language ?? c.language,
+                             timezone: timezone ?? c.timezone, csrf: csrf, isPrimaryContact: c.isPrimaryContact, created: clock.seconds)
+    }
+
+    /// A page function called as `Portal.handle` calls pages, with `session` as the signed-in customer (the
+    /// sign-in work's `requireSignIn` is not on this branch): failures become their error page, and the
+    /// response gets the security headers.
+    func call(_ method: String, _ target: String, as session: PortalSession?, form: [(String, String)] = [], files: [UploadedFile] = [],
+              headers: [(String, String)] = [], _ page: (Portal, inout RequestContext) throws -> HTTPResponse) -> HTTPResponse {
+        let (path, query) = Self.split(target)
+        let r = HTTPRequest(method: method, path: path, query: query, headers: headers.map { (name: $0.0.lowercased(), value: $0.1) },
+                            form: form.map { (name: $0.0, value: $0.1) }, files: files)
+        var ctx = RequestContext(request: r, portal: portal)
+        ctx.session = session
+        let response: HTTPResponse
+        do {
+            response = try page(portal, &ctx)
+        } catch let failure as PageFailure {
+            response = portal.errorPage(&ctx, failure)
+        } catch {
+            response = portal.errorPage(&ctx, .unavailable)
+        }
+        return portal.secured(response, ctx)
+    }
+
+    /// The newest ticket's number.
+    func lastTicket() throws -> Int64 {
+        try store.db.query("SELECT max(number) FROM tickets").first?[0].int ?? 0
+    }
+
+    /// A customer mail with one attachment (base64), opening a ticket or replying to one.
+    @discardableResult
+    func mailWithAttachment(from: String, subject: String, body: String = "See the file.", filename: String, contentType: String,
+                            data: [UInt8]) throws -> [IngestOutcome] {
+        let escapedName = filename.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return try deliver("""
+            From: \(from)
+            To: support@acme.test
+            Subject: \(subject)
+            Message-ID: <\(UUID().uuidString)@example.org>
+            Date: Thu, 03 Dec 2026 10:00:00 +0000
+            MIME-Version: 1.0
+            Content-Type: multipart/mixed; boundary="b-portal"
+
+            --b-portal
+            Content-Type: text/plain; charset=utf-8
+
+            \(body)
+            --b-portal
+            Content-Type: \(contentType)
+            Content-Disposition: attachment; filename="\(escapedName)"
+            Content-Transfer-Encoding: base64
+
+            \(Data(data).base64EncodedString(options: [.lineLength76Characters]))
+            --b-portal--
+            """)
+    }
+}
+
+struct PortalFixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
