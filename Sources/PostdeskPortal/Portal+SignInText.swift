@@ -3,40 +3,10 @@ import PostdeskHTTP
 
 // The sign-in pages' layout and words (en, es, de, pl, fr, it).
 extension Portal {
-    /// A whole page of the sign-in part: `lang`, the stylesheet, a header with the helpdesk's name (and, signed
-    /// in, the menu with the sign-out button), the page in `<main>`. (Until the shared layout exists.)
+    /// The sign-in, sign-out and profile pages in the one page chrome (Layout.swift `page`): the same header,
+    /// navigation (when signed in), flash and footer as every other page.
     func signInLayout(_ ctx: inout RequestContext, title: String, body: String, status: Int = 200) -> HTTPResponse {
-        let t = ctx.text
-        let name = HTML.escape(config.helpdesk.name)
-        var nav = ""
-        if ctx.session != nil {
-            let csrf = csrfField(&ctx)
-            nav = """
-                <nav aria-label="\(HTML.escape(t("signin.nav.label")))"><ul>
-                <li><a href="/tickets">\(HTML.escape(t("signin.nav.tickets")))</a></li>
-                <li><a href="/profile">\(HTML.escape(t("signin.nav.profile")))</a></li>
-                <li><form method="post" action="/sign-out">\(csrf)<button type="submit">\(HTML.escape(t("signin.signout")))</button></form></li>
-                </ul></nav>
-                """
-        }
-        let page = """
-            <!doctype html>
-            <html lang="\(ctx.language)">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(HTML.escape(title)) – \(name)</title>
-            <link rel="stylesheet" href="/static/portal.css">
-            </head>
-            <body>
-            <header><p class="site"><a href="/">\(name)</a></p>\(nav)</header>
-            <main>
-            \(body)</main>
-            </body>
-            </html>
-
-            """
-        return .html(status, page)
+        page(&ctx, title: title, body: body, status: status)
     }
 }
 

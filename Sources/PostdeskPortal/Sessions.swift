@@ -159,8 +159,11 @@ extension Portal {
     /// Where a signed-out request for a private page goes: `/sign-in?next=<the path and query asked>` (for a
     /// GET; a POST's form is gone anyway, so only its path). `errorPage` answers `.signInRequired` with it.
     func signInRedirect(_ ctx: RequestContext) -> HTTPResponse {
+        // A form posted after the session ended cannot be repeated by a redirect (it would arrive as a GET of
+        // an action URL): back to sign-in, and from there to the tickets.
+        guard ctx.request.method == "GET" || ctx.request.method == "HEAD" else { return .redirect("/sign-in") }
         var target = ctx.request.path
-        if ctx.request.method == "GET" || ctx.request.method == "HEAD", !ctx.request.query.isEmpty {
+        if !ctx.request.query.isEmpty {
             target += "?" + ctx.request.query.map { HTML.urlEncode($0.name) + "=" + HTML.urlEncode($0.value) }.joined(separator: "&")
         }
         guard let next = Self.safeNext(target), next != "/" else { return .redirect("/sign-in") }

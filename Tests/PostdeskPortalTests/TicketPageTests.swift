@@ -244,7 +244,7 @@ func expectWellFormedPage(_ r: HTTPResponse, lang: String = "en", title: String?
     @Test func signedOutPagesGoToSignInWithTheirPath() throws {
         let f = try PortalFixture()
         #expect(f.request("GET", "/").header("Location") == "/sign-in")
-        #expect(f.request("GET", "/tickets?tab=closed&x=1").header("Location") == "/sign-in?next=%2Ftickets%3Ftab%3Dclosed")
+        #expect(f.request("GET", "/tickets?tab=closed&x=1").header("Location") == "/sign-in?next=%2Ftickets%3Ftab%3Dclosed%26x%3D1")
         #expect(f.request("GET", "/tickets/12").header("Location") == "/sign-in?next=%2Ftickets%2F12")
         #expect(f.request("POST", "/tickets/12/reply").header("Location") == "/sign-in")
         #expect(f.request("GET", "/tickets/12/attachments/3").status == 303)
@@ -386,12 +386,11 @@ func expectWellFormedPage(_ r: HTTPResponse, lang: String = "en", title: String?
         #expect(close.status == 404)
     }
 
-    /// Through the desk (PortalDesk is a stub on the pages branch: these become real when the desk work is
-    /// merged, and withKnownIssue then reports that the issue is gone: remove the wrapper).
+    /// Through the real desk: each form redirects to the ticket with its flash.
     @Test func formsGoThroughTheDeskAndRedirect() throws {
         let w = try AccessWorld()
         let s = try w.f.session("rita@corp.test")
-        withKnownIssue("PortalDesk is a stub on the pages branch") {
+        do {
             let r = w.f.call("POST", "/tickets/\(w.rita)/reply", as: s, form: [("csrf", s.csrf), ("text", "More details.")]) { try $0.ticketReplyPost(&$1, s, w.rita) }
             #expect(r.status == 303 && r.header("Location") == "/tickets/\(w.rita)?done=replied")
             let n = w.f.call("POST", "/tickets/new", as: s, form: [("csrf", s.csrf), ("subject", "From the web"), ("text", "Hello")]) { try $0.newTicketPost(&$1, s) }
