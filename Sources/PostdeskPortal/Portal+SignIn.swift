@@ -125,7 +125,7 @@ extension Portal {
     func mailLink(to account: Store.CustomerAccount, next: String, client: String) throws {
         let token = PortalToken.make()
         let now = clock.now()
-        let lifetime = min(600, max(60, config.portal.linkLifetime.seconds))
+        let lifetime = min(600, max(1, config.portal.linkLifetime.seconds))
         let link = config.portal.url.map { url in
             (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/sign-in/link?token=" + token
                 + (next == "/tickets" ? "" : "&next=" + HTML.urlEncode(next))
@@ -134,7 +134,7 @@ extension Portal {
             try ingestor.store.transaction {
                 try ingestor.store.addLink(tokenHash: PortalToken.hash(token), customer: account.id, next: next, client: client,
                                            now: now, expires: now + lifetime)
-                var values = ["code": Self.grouped(token), "expires_minutes": String(lifetime / 60), "subject": "sign in"]
+                var values = ["code": Self.grouped(token), "expires_minutes": String(max(1, lifetime / 60)), "subject": "sign in"]
                 if let link { values["link"] = link }
                 return try ingestor.mailer.queue(.signInLink, ticket: nil, to: .init(address: account.address, name: account.name), values: values)
             }

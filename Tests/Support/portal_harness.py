@@ -263,7 +263,12 @@ class Client:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         h.update(headers or {})
         c = self.connection()
-        c.request(method, path, body=body, headers=h)
+        try:
+            c.request(method, path, body=body, headers=h)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server answered before the whole body was sent (413 on Content-Length) and closed: read its
+            # answer, as a browser does.
+            pass
         r = c.getresponse()
         data = r.read()
         headers = r.getheaders()
