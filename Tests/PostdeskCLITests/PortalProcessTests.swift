@@ -14,8 +14,11 @@ import Testing
             && FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/selenium")
     }
 
+    /// Runs a script with Debian's own Python (`/usr/bin/python3`, where python3-selenium is installed), else the
+    /// `python3` on PATH.
     func run(_ script: String, _ arguments: [String], seconds: Double) throws -> ProcessOutput {
-        let out = try runCommand("python3", [Self.support + "/" + script, postdeskBinary] + arguments, seconds: seconds)
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+        let out = try runCommand(python, [Self.support + "/" + script, postdeskBinary] + arguments, seconds: seconds)
         if out.status != 0 {
             Issue.record("\(script) failed (exit \(out.status)):\n\(out.stdout.suffix(20000))\n\(out.stderr.suffix(8000))")
         }

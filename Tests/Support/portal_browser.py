@@ -35,10 +35,13 @@ desk.ingest()
 code = re.search(r"reset code is: *([0-9][0-9 -]*[0-9])", desk.wait_mail("ana@example.org", "reset code is:").get_body(("plain",)).get_content()).group(1)
 PASSWORD = "a long and happy passphrase"
 desk.cli("customers", "set-password", "ana@example.org", "--code", code, "--password-file", "-", input=PASSWORD + "\n")
-desk.start_daemon()
-desk.start_portal()
+# nginx first: its address is the portal's public url (links in mail, and the Origin a browser sends).
 nginx = Nginx(desk)
 BASE = nginx.base
+desk.url = BASE
+desk.write_config(url=BASE)
+desk.start_daemon()
+desk.start_portal()
 
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
