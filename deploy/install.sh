@@ -12,11 +12,13 @@
 #   PREFIX/bin/postdesk                          the binary (Swift runtime linked in: only Debian's libcurl,
 #                                                SQLite and libxcrypt are needed at run time)
 #   UNITDIR/postdesk.service                     the unit (deploy/postdesk.service, ExecStart under PREFIX)
+#   UNITDIR/postdesk-portal.service, .socket     the customer portal's unit (enable it yourself: docs/operations.md)
 #   SYSUSERSDIR/postdesk.conf, TMPFILESDIR/postdesk.conf   user and folders (deploy/postdesk.sysusers, .tmpfiles)
 #   /etc/postdesk/postdesk.conf                  deploy/postdesk.conf.example, only when there is no config yet
 #   /etc/postdesk/smtp-password                  empty (0600), only when missing (the unit's LoadCredential=)
 #   /etc/postdesk/templates/README.md            the list of templates and placeholders
-#   PREFIX/share/doc/postdesk/                   docs/operations.md, the Postfix snippet and README, the example
+#   PREFIX/share/doc/postdesk/                   docs/operations.md, the Postfix snippet and README, the nginx site
+#                                                for the portal (nginx/postdesk-portal.conf), the example
 # UNITDIR, SYSUSERSDIR and TMPFILESDIR are /etc/systemd/system, /etc/sysusers.d and /etc/tmpfiles.d, or
 # /usr/lib/systemd/system, /usr/lib/sysusers.d and /usr/lib/tmpfiles.d when PREFIX is /usr (a package).
 #
@@ -116,6 +118,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 sed "s#^ExecStart=/usr/local/bin/postdesk #ExecStart=$bindir/postdesk #" "$repo/deploy/postdesk.service" >"$tmp/postdesk.service"
 put 0644 "$tmp/postdesk.service" "$unitdir/postdesk.service"
+sed "s#^ExecStart=/usr/local/bin/postdesk #ExecStart=$bindir/postdesk #" "$repo/deploy/postdesk-portal.service" >"$tmp/postdesk-portal.service"
+put 0644 "$tmp/postdesk-portal.service" "$unitdir/postdesk-portal.service"
+put 0644 "$repo/deploy/postdesk-portal.socket" "$unitdir/postdesk-portal.socket"
 put 0644 "$repo/deploy/postdesk.sysusers" "$sysusersdir/postdesk.conf"
 put 0644 "$repo/deploy/postdesk.tmpfiles" "$tmpfilesdir/postdesk.conf"
 mkdir -p "$D$confdir/templates"
@@ -133,6 +138,7 @@ put 0644 "$repo/Config/templates/README.md" "$confdir/templates/README.md"
 put 0644 "$repo/docs/operations.md" "$docdir/operations.md"
 put 0644 "$repo/deploy/postfix/main.cf.snippet" "$docdir/postfix/main.cf.snippet"
 put 0644 "$repo/deploy/postfix/README" "$docdir/postfix/README"
+put 0644 "$repo/deploy/nginx/postdesk-portal.conf" "$docdir/nginx/postdesk-portal.conf"
 put 0644 "$repo/deploy/postdesk.conf.example" "$docdir/postdesk.conf.example"
 # The binary goes in next to its final place; it replaces the old one only after the checks below.
 mkdir -p "$D$bindir"
@@ -170,6 +176,7 @@ fi
 
 # 5. Replace the binary; restart a running service (stop, install, start: the database migrates at start).
 was_active=0
+portal_active=0
 if [ "$systemd_running" = 1 ]; then
     systemctl daemon-reload
     if systemctl is-active --quiet postdesk; then
@@ -177,12 +184,21 @@ if [ "$systemd_running" = 1 ]; then
         say "stopping postdesk for the upgrade"
         systemctl stop postdesk
     fi
+    if systemctl is-active --quiet postdesk-portal; then
+        portal_active=1
+        say "stopping postdesk-portal for the upgrade"
+        systemctl stop postdesk-portal
+    fi
 fi
 mv -f "$bindir/.postdesk.new" "$bindir/postdesk"
 say "installed $bindir/postdesk${version:+ ($version)}"
 if [ "$was_active" = 1 ]; then
     systemctl start postdesk
     say "postdesk started again: $(systemctl show -P StatusText postdesk)"
+fi
+if [ "$portal_active" = 1 ]; then
+    systemctl start postdesk-portal
+    say "postdesk-portal started again: $(systemctl show -P StatusText postdesk-portal)"
 fi
 
 uid=$(id -u postdesk)

@@ -168,6 +168,8 @@ import Glibc
         let expected: [String: Int] = [
             "usr/local/bin/postdesk": 0o755,
             "etc/systemd/system/postdesk.service": 0o644,
+            "etc/systemd/system/postdesk-portal.service": 0o644,
+            "etc/systemd/system/postdesk-portal.socket": 0o644,
             "etc/sysusers.d/postdesk.conf": 0o644,
             "etc/tmpfiles.d/postdesk.conf": 0o644,
             "etc/postdesk/postdesk.conf": 0o644,
@@ -177,6 +179,7 @@ import Glibc
             "usr/local/share/doc/postdesk/postdesk.conf.example": 0o644,
             "usr/local/share/doc/postdesk/postfix/main.cf.snippet": 0o644,
             "usr/local/share/doc/postdesk/postfix/README": 0o644,
+            "usr/local/share/doc/postdesk/nginx/postdesk-portal.conf": 0o644,
         ]
         #expect(files == expected, "\(files)")
         #expect(FileManager.default.contentsEqual(atPath: stage + "/usr/local/bin/postdesk", andPath: postdeskBinary))
@@ -208,7 +211,8 @@ import Glibc
         let r = try Self.installScript(["--destdir", stage, "--prefix", "/usr", "--binary", postdeskBinary])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let files = Set(Self.tree(stage).keys)
-        for f in ["usr/bin/postdesk", "usr/lib/systemd/system/postdesk.service", "usr/lib/sysusers.d/postdesk.conf",
+        for f in ["usr/bin/postdesk", "usr/lib/systemd/system/postdesk.service", "usr/lib/systemd/system/postdesk-portal.service",
+                  "usr/lib/sysusers.d/postdesk.conf",
                   "usr/lib/tmpfiles.d/postdesk.conf", "usr/share/doc/postdesk/operations.md", "etc/postdesk/postdesk.conf"] {
             #expect(files.contains(f), "\(f) missing: \(files.sorted())")
         }
