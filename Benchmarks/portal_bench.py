@@ -86,7 +86,7 @@ now = int(time.time())
 
 def session(address):
     cid = db.execute("SELECT id FROM customers WHERE address = ?", (address,)).fetchone()[0]
-    sid = secrets.token_urlsafe(16)
+    sid = secrets.token_hex(16)
     db.execute("INSERT INTO portal_sessions (id_hash, customer_id, csrf, created, last_seen, client, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
                (hashlib.sha256(sid.encode()).hexdigest(), cid, secrets.token_urlsafe(16), now, now, "127.0.0.1", "bench"))
     db.commit()

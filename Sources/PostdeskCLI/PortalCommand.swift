@@ -48,6 +48,8 @@ enum PortalCommand: PostdeskCommand {
         let config = try context.loadConfig()
         for w in config.warnings { log(.notice, w.description) }
         let store = try context.openStore(config)
+        // The writer's page cache: the portal writes little (sessions, portal messages), so a small one.
+        try? store.db.execute("PRAGMA cache_size=-\(StorePool.readerCacheKiB)")
         let loaded = TemplateLoader.load(config)
         if !loaded.problems.isEmpty {
             throw CommandError(.configuration, "the templates have problems:\n" + loaded.problems.joined(separator: "\n"))

@@ -16,7 +16,7 @@ extension Portal {
     /// `page`, or without the navigation, the skip link and the flash (`navigation: false`: the print layout).
     func document(_ ctx: inout RequestContext, title: String, body: String, status: Int = 200, navigation: Bool) -> HTTPResponse {
         let t = ctx.text
-        let name = HTML.escape(config.helpdesk.name)
+        let name = HTML.escape(ctx.config.helpdesk.name)
         var html = "<!doctype html>\n<html lang=\"\(ctx.language)\">\n<head>\n<meta charset=\"utf-8\">\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         html += "<title>\(HTML.escape(title)) – \(name)</title>\n"
@@ -39,7 +39,7 @@ extension Portal {
             html += "<p class=\"flash\" role=\"status\" aria-live=\"polite\">\(HTML.escape(flash))</p>\n"
         }
         html += body
-        html += "\n</main>\n<footer class=\"site\">\n<p>\(HTML.escape(t("layout.footer", ["name": config.helpdesk.name])))</p>\n</footer>\n"
+        html += "\n</main>\n<footer class=\"site\">\n<p>\(HTML.escape(t("layout.footer", ["name": ctx.config.helpdesk.name])))</p>\n</footer>\n"
         html += "</body>\n</html>\n"
         return .html(status, html)
     }
@@ -63,7 +63,7 @@ extension Portal {
 
     /// The customer's time zone (their account's, else the helpdesk's), UTC when it cannot be read.
     func zone(_ ctx: RequestContext) -> TimeZoneRules {
-        Self.zones.rules(ctx.session?.timezone ?? config.helpdesk.timezone, fallback: config.helpdesk.timezone)
+        Self.zones.rules(ctx.session?.timezone ?? ctx.config.helpdesk.timezone, fallback: ctx.config.helpdesk.timezone)
     }
 
     static let zones = ZoneCache()

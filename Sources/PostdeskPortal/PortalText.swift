@@ -27,6 +27,7 @@ public struct Strings: Sendable {
     public func callAsFunction(_ key: String, _ values: [String: String] = [:]) -> String {
         let forms = PortalText.all[key]
         var text = forms?[language] ?? forms?["en"] ?? key
+        guard !values.isEmpty, text.utf8.contains(UInt8(ascii: "{")) else { return text }
         for (k, v) in values { text = text.replacing("{\(k)}", with: v) }
         return text
     }

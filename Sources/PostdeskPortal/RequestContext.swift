@@ -28,27 +28,36 @@ public struct PortalSession: Sendable, Hashable {
 public struct RequestContext {
     public let request: HTTPRequest
     public let portal: Portal
-    /// The signed-in customer, or nil.
-    public var session: PortalSession?
+    /// The configuration this request is served with (one snapshot: a reload in the middle changes nothing).
+    public let config: Configuration
+    /// The signed-in customer, or nil. Setting it picks the page's language again.
+    public var session: PortalSession? {
+        didSet { language = Self.language(session, request, config) }
+    }
     /// `Set-Cookie` values the response carries.
     public var cookies: [String] = []
     /// Whether the page is private (a customer's data): `Cache-Control: no-store`. Every page but the sign-in
     /// pages' empty forms, the stylesheet and /healthz is.
     public var isPrivate = true
+    /// The language of the page: the account's, else the browser's first supported one, else the helpdesk's.
+    public private(set) var language: String
 
     init(request: HTTPRequest, portal: Portal) {
         self.request = request
         self.portal = portal
+        self.config = portal.config
+        self.language = Self.language(nil, request, config)
     }
 
-    /// The language of the page: the account's, else the browser's first supported one, else the helpdesk's.
-    public var language: String {
+    static func language(_ session: PortalSession?, _ request: HTTPRequest, _ config: Configuration) -> String {
         if let l = session?.language, Configuration.languages.contains(l) { return l }
         if let accept = request.header("accept-language"), let l = LanguageChoice.fromAcceptLanguage(accept) { return l }
-        return portal.config.helpdesk.language
+        return config.helpdesk.language
     }
 
     public var text: Strings { Strings(language) }
+    /// The mail side's words and date formats of the page's language (statuses, priorities, dates).
+    public var pack: LanguagePack { LanguagePack.named(language) }
 }
 
 /// `Accept-Language` read the way browsers write it: the highest-q supported language wins; ties in order.

@@ -14,6 +14,9 @@ public final class StorePool: @unchecked Sendable {
         self.free = Mutex(([], 0))
     }
 
+    /// The page cache of each read connection, in KiB.
+    public static let readerCacheKiB = 4_096
+
     /// Runs `body` with a connection of its own.
     public func with<T>(_ body: (Store) throws -> T) throws -> T {
         let store = try take()
@@ -32,7 +35,13 @@ public final class StorePool: @unchecked Sendable {
             switch next {
             case .store(let s): return s
             case .open:
-                do { return try Store(path: path) } catch {
+                do {
+                    let store = try Store(path: path)
+                    // A small page cache per reader: the OS page cache holds the database for all of them, and
+                    // the portal stays small (each connection would otherwise take up to 64 MB).
+                    try store.db.execute("PRAGMA cache_size=-\(Self.readerCacheKiB)")
+                    return store
+                } catch {
                     free.withLock { $0.open -= 1 }
                     throw error
                 }

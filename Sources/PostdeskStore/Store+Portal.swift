@@ -16,6 +16,9 @@ public struct PortalTicketQuery: Sendable, Hashable {
     /// 1-based.
     public var page = 1
     public var perPage = 25
+    /// A viewer with at most this many public messages is searched in those messages themselves, one with more
+    /// through the full-text index (both find the same; tests set 0 to take the index).
+    public var directSearchMessages = 1_000
 
     public init(viewer: String) { self.viewer = viewer }
 }
@@ -176,6 +179,29 @@ extension Store {
             """, visible.params + [.text(match)]).compactMap { $0[0].int }
     }
 
+    /// The viewer's tickets with a public-thread message whose subject and text hold every term (a word, or a
+    /// prefix for `word*`), read from those messages themselves: for a viewer with few messages this is far
+    /// cheaper than asking the full-text index once per message. Words are split and folded as the index does
+    /// (runs of letters and digits, lower case, Latin diacritics removed). Nil when the viewer has more than
+    /// `limit` public messages.
+    func portalTextHitsDirect(_ visible: (sql: String, params: [SQLValue]), terms: [(token: String, prefix: Bool)], limit: Int) throws -> [Int64]? {
+        guard !terms.isEmpty else { return [] }
+        guard limit > 0 else { return nil }
+        let rows = try db.query("""
+            SELECT m.ticket, coalesce(m.subject, ''), m.text FROM messages m
+            WHERE m.ticket IN (\(visible.sql)) AND \(Self.portalThread) LIMIT \(limit + 1)
+            """, visible.params)
+        guard rows.count <= limit else { return nil }
+        let wanted = terms.map { (bytes: Array(PortalWords.fold($0.token).utf8), prefix: $0.prefix) }
+        var hits: [Int64] = []
+        var seen: Set<Int64> = []
+        for r in rows {
+            guard let n = r[0].int, !seen.contains(n) else { continue }
+            if PortalWords.hold([r[1].string ?? "", r[2].string ?? ""], wanted) { hits.append(n); seen.insert(n) }
+        }
+        return hits
+    }
+
     /// A ticket number as a customer writes it: `12`, `#12`, `[Acme #12]`.
     public static func portalTicketNumber(_ text: String) -> Int64? {
         var s = Substring(text.portalTrimming(" \t"))
@@ -245,6 +271,40 @@ extension Store {
                         updated: r.string("updated") ?? "", requester: r.string("requester") ?? "", reference: r.string("customer_reference"))
     }
 
+    /// `ticketFacts` (without agents) of several tickets in three queries, for checking a page of the list against
+    /// the rule without three queries a row.
+    func portalFacts(_ numbers: [Int64]) throws -> [Int64: TicketFacts] {
+        guard !numbers.isEmpty else { return [:] }
+        let list = numbers.map(String.init).joined(separator: ", ")
+        var base: [(Int64, TicketStatus, String, String, Int64?)] = []
+        for r in try db.query("""
+            SELECT t.number, t.status, t.queue, c.address, c.organization_id FROM tickets t JOIN customers c ON c.id = t.requester_id
+            WHERE t.number IN (\(list))
+            """) {
+            guard let n = r[0].int, let status = TicketStatus(rawValue: r[1].string ?? "") else { continue }
+            base.append((n, status, r[2].string ?? "", r[3].string ?? "", r[4].int))
+        }
+        var cc: [Int64: Set<String>] = [:]
+        for r in try db.query("SELECT ticket, address FROM participants WHERE ticket IN (\(list))") {
+            if let n = r[0].int, let a = r[1].string { cc[n, default: []].insert(a) }
+        }
+        let orgs = Set(base.compactMap { $0.4 })
+        var primary: [Int64: Set<String>] = [:]
+        if !orgs.isEmpty {
+            for r in try db.query("SELECT organization_id, address FROM customers WHERE organization_id IN (\(orgs.map(String.init).joined(separator: ", "))) AND is_primary_contact = 1") {
+                if let o = r[0].int, let a = r[1].string { primary[o, default: []].insert(a) }
+            }
+        }
+        var out: [Int64: TicketFacts] = [:]
+        for (n, status, queue, requester, org) in base {
+            let c = cc[n] ?? []
+            let p = org.flatMap { primary[$0] } ?? []
+            out[n] = TicketFacts(number: n, status: status, queue: queue, requester: requester, participants: c.union(p), ccCount: c.count,
+                                 cc: c, primaryContacts: p)
+        }
+        return out
+    }
+
     /// Whether the customer `viewer` may see ticket `number`: `TicketAccess.customerSees`, the one rule.
     public func portalSees(_ number: Int64, viewer: String) throws -> Bool {
         guard let facts = try ticketFacts(number, agents: []) else { return false }
@@ -260,7 +320,10 @@ extension Store {
         let viewer = try portalViewer(q.viewer)
         let perPage = min(max(q.perPage, 1), 100)
         let page = min(max(q.page, 1), 1_000_000)
-        let visible = portalVisible(viewer)
+        // The candidates once, as a list the later queries (counts, total, page, search) take as it is.
+        let candidates = portalVisible(viewer)
+        let numbers = Set(try db.query(candidates.sql, candidates.params).compactMap { $0[0].int })
+        let visible: (sql: String, params: [SQLValue]) = (numbers.isEmpty ? "NULL" : numbers.sorted().map(String.init).joined(separator: ", "), [])
         var clauses = ["t.number IN (\(visible.sql))"]
         var params = visible.params
         var tab = q.tab
@@ -273,9 +336,16 @@ extension Store {
                 params.append(.integer(n))
                 tab = .all; status = nil; priority = nil; type = nil
             } else {
-                // The words are looked up once, for the counts, the total and the page alike.
-                let match = try Self.portalMatch(Self.portalSearchTerms(text)) { try portalWords(startingWith: $0) }
-                let hits = try match.map { try portalTextHits(visible, match: $0) } ?? []
+                // The words are looked up once, for the counts, the total and the page alike: in the viewer's own
+                // public messages when they are few (a customer's, most companies'), else through the index.
+                let terms = Self.portalSearchTerms(text)
+                let hits: [Int64]
+                if let direct = try portalTextHitsDirect(visible, terms: terms, limit: q.directSearchMessages) {
+                    hits = direct
+                } else {
+                    let match = try Self.portalMatch(terms) { try portalWords(startingWith: $0) }
+                    hits = try match.map { try portalTextHits(visible, match: $0) } ?? []
+                }
                 var alternatives = ["t.customer_reference = ?"]
                 params.append(.text(text))
                 if !hits.isEmpty { alternatives.append("t.number IN (" + hits.map(String.init).joined(separator: ", ") + ")") }
@@ -311,7 +381,9 @@ extension Store {
         let rows = try db.query("\(Self.portalRowColumns) WHERE \(listed) ORDER BY t.updated DESC, t.number DESC LIMIT ? OFFSET ?",
                                 listParams + [.integer(Int64(perPage)), .integer(Int64((page - 1) * perPage))])
         // The indexes found the candidates; the rule decides (a row the rule refuses is never shown).
-        let shown = try rows.map(portalRow).filter { try portalSees($0.number, viewer: viewer.address) }
+        let listedRows = rows.map(portalRow)
+        let facts = try portalFacts(listedRows.map(\.number))
+        let shown = listedRows.filter { facts[$0.number].map { TicketAccess.customerSees(viewer.address, $0) } ?? false }
         return PortalTicketPage(rows: shown, total: total, page: page, perPage: perPage, tabCounts: counts)
     }
 
@@ -371,4 +443,72 @@ extension String {
         while let l = s.last, chars.contains(l) { s.removeLast() }
         return String(s)
     }
+}
+
+/// Words as the search index (`unicode61 remove_diacritics 2`) makes them, for searching a few messages directly:
+/// runs of letters and digits, lower-cased, the diacritics of Latin letters removed (ą → a, ß stays).
+enum PortalWords {
+    /// Whether the texts together hold every term (folded; `prefix`: a word starting with it), reading each word
+    /// once without making strings of them: a search reads hundreds of messages.
+    static func hold(_ texts: [String], _ terms: [(bytes: [UInt8], prefix: Bool)]) -> Bool {
+        guard !terms.isEmpty, terms.count <= 64 else { return terms.isEmpty }
+        let all: UInt64 = terms.count == 64 ? ~0 : (1 << UInt64(terms.count)) - 1
+        var found: UInt64 = 0
+        var current: [UInt8] = []
+        current.reserveCapacity(64)
+        func check() {
+            guard !current.isEmpty else { return }
+            for (i, t) in terms.enumerated() where found & (1 << UInt64(i)) == 0 {
+                if t.prefix ? current.starts(with: t.bytes) : current == t.bytes { found |= 1 << UInt64(i) }
+            }
+            current.removeAll(keepingCapacity: true)
+        }
+        for text in texts {
+            for scalar in text.unicodeScalars {
+                let v = scalar.value
+                if v < 0x80 {
+                    // ASCII, most of any text: letters and digits by range, lower case by arithmetic.
+                    switch v {
+                    case 0x30...0x39, 0x61...0x7A: current.append(UInt8(v))
+                    case 0x41...0x5A: current.append(UInt8(v + 0x20))
+                    default:
+                        check()
+                        if found == all { return true }
+                    }
+                } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                    for lower in scalar.properties.lowercaseMapping.unicodeScalars { current.append(contentsOf: String(fold(lower)).utf8) }
+                } else {
+                    check()
+                    if found == all { return true }
+                }
+            }
+            check()
+            if found == all { return true }
+        }
+        return found == all
+    }
+
+    static func fold(_ word: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in word.lowercased().unicodeScalars { out.append(fold(s)) }
+        return String(out)
+    }
+
+    static func fold(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        guard s.value >= 0xC0, s.value < 0x250 else { return s }
+        return latin[s] ?? s
+    }
+
+    private static let latin: [Unicode.Scalar: Unicode.Scalar] = {
+        let groups: [(String, Character)] = [
+            ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ďđ", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥħ", "h"),
+            ("ìíîïĩīĭįı", "i"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņňŉ", "n"), ("òóôõöøōŏő", "o"),
+            ("ŕŗř", "r"), ("śŝşšș", "s"), ("ţťŧț", "t"), ("ùúûüũūŭůűų", "u"), ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"),
+        ]
+        var m: [Unicode.Scalar: Unicode.Scalar] = [:]
+        for (letters, base) in groups {
+            for l in letters.unicodeScalars { m[l] = base.unicodeScalars.first! }
+        }
+        return m
+    }()
 }

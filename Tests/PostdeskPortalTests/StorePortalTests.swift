@@ -103,6 +103,15 @@ struct AccessWorld {
         #expect(try f.store.portalTickets(q).rows.isEmpty)
         q.text = "lemursecret"
         #expect(try f.store.portalTickets(q).rows.isEmpty)
+        // The same through the full-text index (the way for viewers with many messages).
+        q.directSearchMessages = 0
+        for secret in ["zebrasecret", "lemursecret"] {
+            q.text = secret
+            #expect(try f.store.portalTickets(q).rows.isEmpty)
+        }
+        q.text = "giraffeanswer"
+        #expect(try f.store.portalTickets(q).rows.map(\.number) == [w.rita])
+        q.directSearchMessages = 1_000
     }
 
     @Test func attachmentsOnlyOfVisiblePublicMessages() throws {
@@ -195,7 +204,10 @@ struct AccessWorld {
         #expect(try f.store.portalTickets(them).rows.map(\.number) == [theirs])
     }
 
-    @Test func textSearchIsWordsAndPrefixesAndNeverFTSSyntax() throws {
+    /// Both ways of searching (the viewer's messages read directly, and the full-text index for viewers with many
+    /// messages) find the same tickets.
+    @Test(arguments: [1_000, 0])
+    func textSearchIsWordsAndPrefixesAndNeverFTSSyntax(direct: Int) throws {
         let f = try PortalFixture()
         try f.mail(from: "s@corp.test", subject: "Printer on floor three", body: "The laserjet shows error E42.")
         let a = try f.lastTicket()
@@ -203,8 +215,10 @@ struct AccessWorld {
         let b = try f.lastTicket()
         var q = PortalTicketQuery(viewer: "s@corp.test")
         q.tab = .all
+        q.directSearchMessages = direct
         func found(_ text: String) throws -> [Int64] { q.text = text; return try f.store.portalTickets(q).rows.map(\.number) }
         #expect(try found("printer") == [a])
+        #expect(try found("PRÍNTER") == [a], "diacritics and case are folded as the index folds them")
         #expect(try found("laserjet e42") == [a])
         #expect(try found("lase*") == [a])
         #expect(try found("coffee") == [b])
