@@ -245,7 +245,7 @@ import Glibc
         let db = desk.root + "/db/postdesk.sqlite"
         #expect(try sqliteCount(db, "SELECT count(*) FROM tickets") == 1)
 
-        // The database as schema 5 left it: the ledger row in the old format, no maildir names; the mail back in new/.
+        // The database as schema 5 left it (what migrations 6 to 9 add taken away): the ledger row in the old format, no maildir names; the mail back in new/.
         let message = Message.parse(Array(text.utf8))
         let key = row == .legacyKey
             ? Ingestor.legacyIdempotencyKey(message, MessageSummary(message))
@@ -255,7 +255,10 @@ import Glibc
             c = sqlite3.connect(sys.argv[1])
             c.executescript("DROP TABLE IF EXISTS maildir_names; DROP INDEX IF EXISTS ingested_message_id; DROP TABLE IF EXISTS ledger_legacy; "
                              "DROP INDEX IF EXISTS account_codes_client; ALTER TABLE account_codes DROP COLUMN client; "
-                             "ALTER TABLE messages DROP COLUMN sender_auth; DROP INDEX IF EXISTS tickets_resolved;")
+                             "ALTER TABLE messages DROP COLUMN sender_auth; DROP INDEX IF EXISTS tickets_resolved; "
+                             "DROP TABLE IF EXISTS portal_sessions; DROP TABLE IF EXISTS portal_links; "
+                             "DROP INDEX IF EXISTS tickets_requester_updated; ALTER TABLE tickets DROP COLUMN origin; "
+                             "ALTER TABLE messages DROP COLUMN origin;")
             c.execute("UPDATE ingested SET key = ?", (sys.argv[2],))
             c.execute("PRAGMA user_version = 5")
             c.commit()

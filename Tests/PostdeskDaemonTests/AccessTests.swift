@@ -385,6 +385,14 @@ import Testing
         ("Store+Queries.swift", "Self.ticketColumns", "a constant SQL fragment, no data"),
         ("Migrations.swift", "v + 1", "PRAGMA user_version takes no bound parameter; an Int from the migration table"),
         ("Database.swift", "kib", "PRAGMA cache_size takes no bound parameter; an Int computed from the database's size"),
+        ("Store+Portal.swift", "Self.portalThread", "a constant SQL fragment (the public thread's condition), no data"),
+        ("Store+Portal.swift", "Self.portalRowColumns", "a constant SQL fragment, no data"),
+        ("Store+Portal.swift", "visible.sql", "the viewer's candidate tickets: constant fragments with ? parameters, or a list of Int64 ticket numbers read from the database"),
+        ("Store+Portal.swift", "limit + 1", "an Int (the direct-search message limit)"),
+        ("Store+Portal.swift", "list", "a list of Int64 ticket numbers (the page's rows)"),
+        ("Store+Portal.swift", "orgs.map(String.init).joined(separator: \", \")", "a list of Int64 organization ids read from the database"),
+        ("Store+Portal.swift", "base", "constant clauses joined with AND, every value a ? parameter"),
+        ("Store+Portal.swift", "listed", "base plus constant status clauses, every value a ? parameter"),
     ]
 
     @Test func sqlTakesValuesAsBoundParameters() throws {
