@@ -68,27 +68,40 @@ extension Portal {
 
     static let zones = ZoneCache()
 
+    /// What writing dates needs, looked up once for a page: the customer's zone and the language's formats.
+    struct Dates {
+        let zone: TimeZoneRules
+        let pack: LanguagePack
+        let noDue: String
+    }
+
+    func dates(_ ctx: RequestContext) -> Dates { Dates(zone: zone(ctx), pack: ctx.pack, noDue: ctx.text("ticket.noDue")) }
+
     /// A stored moment (`2026-12-03T10:00:00+00:00`) as the customer reads it, in a `<time>` element.
-    func timeHTML(_ iso: String, _ ctx: RequestContext) -> String {
+    func timeHTML(_ iso: String, _ ctx: RequestContext) -> String { timeHTML(iso, dates(ctx)) }
+
+    func timeHTML(_ iso: String, _ d: Dates) -> String {
         guard let secs = ISODate.seconds(iso) else { return HTML.escape(iso) }
-        let z = zone(ctx)
-        let local = z.localTime(at: secs)
-        let pack = LanguagePack.named(ctx.language)
-        let text = pack.dateTime(secs, offset: local.offset, zone: local.abbreviation.isEmpty ? nil : local.abbreviation)
+        let local = d.zone.localTime(at: secs)
+        let text = d.pack.dateTime(secs, offset: local.offset, zone: local.abbreviation.isEmpty ? nil : local.abbreviation)
         return "<time datetime=\"\(HTML.escape(iso))\">\(HTML.escape(text))</time>"
     }
 
     /// The day of a stored moment, in the customer's zone.
-    func dayHTML(_ iso: String, _ ctx: RequestContext) -> String {
+    func dayHTML(_ iso: String, _ ctx: RequestContext) -> String { dayHTML(iso, dates(ctx)) }
+
+    func dayHTML(_ iso: String, _ d: Dates) -> String {
         guard let secs = ISODate.seconds(iso) else { return HTML.escape(iso) }
-        let local = zone(ctx).localTime(at: secs)
-        return "<time datetime=\"\(HTML.escape(iso))\">\(HTML.escape(LanguagePack.named(ctx.language).day(secs, offset: local.offset)))</time>"
+        let local = d.zone.localTime(at: secs)
+        return "<time datetime=\"\(HTML.escape(iso))\">\(HTML.escape(d.pack.day(secs, offset: local.offset)))</time>"
     }
 
     /// A due date (`YYYY-MM-DD`), written the local way.
-    func dueHTML(_ due: String?, _ ctx: RequestContext) -> String {
-        guard let due, !due.isEmpty else { return HTML.escape(ctx.text("ticket.noDue")) }
-        let text = LanguagePack.named(ctx.language).day(calendarDate: due) ?? due
+    func dueHTML(_ due: String?, _ ctx: RequestContext) -> String { dueHTML(due, dates(ctx)) }
+
+    func dueHTML(_ due: String?, _ d: Dates) -> String {
+        guard let due, !due.isEmpty else { return HTML.escape(d.noDue) }
+        let text = d.pack.day(calendarDate: due) ?? due
         return "<time datetime=\"\(HTML.escape(due))\">\(HTML.escape(text))</time>"
     }
 }

@@ -148,18 +148,25 @@ extension Portal {
 
     func ticketTable(_ rows: [PortalTicketRow], _ ctx: RequestContext) -> String {
         let t = ctx.text
-        let heads = ["col.number", "col.subject", "col.status", "col.assignee", "col.due", "col.created", "col.updated"].map { t($0) }
+        // Everything that is the same for every row is looked up and escaped once.
+        let heads = ["col.number", "col.subject", "col.status", "col.assignee", "col.due", "col.created", "col.updated"].map { e(t($0)) }
+        let d = dates(ctx)
+        let noSubject = e(t("ticket.noSubject"))
+        let unassigned = e(d.pack.unassigned)
+        var statusNames: [TicketStatus: String] = [:]
+        for st in TicketStatus.allCases { statusNames[st] = e(d.pack.statuses[st] ?? st.rawValue) }
         var s = "<div class=\"table\"><table>\n<thead><tr>"
-        for h in heads { s += "<th scope=\"col\">\(e(h))</th>" }
+        s.reserveCapacity(600 + rows.count * 900)
+        for h in heads { s += "<th scope=\"col\">\(h)</th>" }
         s += "</tr></thead>\n<tbody>\n"
         for r in rows {
-            s += "<tr><td data-label=\"\(e(heads[0]))\"><a href=\"/tickets/\(r.number)\">#\(r.number)</a></td>"
-            s += "<td class=\"subject\" data-label=\"\(e(heads[1]))\"><a href=\"/tickets/\(r.number)\">\(e(r.subject.isEmpty ? t("ticket.noSubject") : r.subject))</a></td>"
-            s += "<td data-label=\"\(e(heads[2]))\"><span class=\"status\">\(e(statusName(r.status, ctx)))</span></td>"
-            s += "<td data-label=\"\(e(heads[3]))\">\(e(assigneeName(r.assignee, ctx)))</td>"
-            s += "<td data-label=\"\(e(heads[4]))\">\(dueHTML(r.due, ctx))</td>"
-            s += "<td data-label=\"\(e(heads[5]))\">\(dayHTML(r.created, ctx))</td>"
-            s += "<td data-label=\"\(e(heads[6]))\">\(timeHTML(r.updated, ctx))</td></tr>\n"
+            s += "<tr><td data-label=\"\(heads[0])\"><a href=\"/tickets/\(r.number)\">#\(r.number)</a></td>"
+            s += "<td class=\"subject\" data-label=\"\(heads[1])\"><a href=\"/tickets/\(r.number)\">\(r.subject.isEmpty ? noSubject : e(r.subject))</a></td>"
+            s += "<td data-label=\"\(heads[2])\"><span class=\"status\">\(statusNames[r.status] ?? "")</span></td>"
+            s += "<td data-label=\"\(heads[3])\">\(r.assignee.map(e) ?? unassigned)</td>"
+            s += "<td data-label=\"\(heads[4])\">\(dueHTML(r.due, d))</td>"
+            s += "<td data-label=\"\(heads[5])\">\(dayHTML(r.created, d))</td>"
+            s += "<td data-label=\"\(heads[6])\">\(timeHTML(r.updated, d))</td></tr>\n"
         }
         return s + "</tbody>\n</table></div>\n"
     }

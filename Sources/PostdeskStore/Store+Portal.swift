@@ -324,16 +324,17 @@ extension Store {
         let candidates = portalVisible(viewer)
         let numbers = Set(try db.query(candidates.sql, candidates.params).compactMap { $0[0].int })
         let visible: (sql: String, params: [SQLValue]) = (numbers.isEmpty ? "NULL" : numbers.sorted().map(String.init).joined(separator: ", "), [])
-        var clauses = ["t.number IN (\(visible.sql))"]
-        var params = visible.params
         var tab = q.tab
         var status = q.status
         var priority = q.priority
         var type = q.type
+        // What the text keeps: one ticket (its number), or the tickets whose reference is the text or whose
+        // public thread holds its words.
+        var only: Set<Int64>? = nil
+        var reference: String? = nil
         if let text = q.text?.portalTrimming(" \t\r\n"), !text.isEmpty {
             if let n = Self.portalTicketNumber(text), try portalSees(n, viewer: viewer.address) {
-                clauses.append("t.number = ?")
-                params.append(.integer(n))
+                only = [n]
                 tab = .all; status = nil; priority = nil; type = nil
             } else {
                 // The words are looked up once, for the counts, the total and the page alike: in the viewer's own
@@ -346,42 +347,53 @@ extension Store {
                     let match = try Self.portalMatch(terms) { try portalWords(startingWith: $0) }
                     hits = try match.map { try portalTextHits(visible, match: $0) } ?? []
                 }
-                var alternatives = ["t.customer_reference = ?"]
-                params.append(.text(text))
-                if !hits.isEmpty { alternatives.append("t.number IN (" + hits.map(String.init).joined(separator: ", ") + ")") }
-                clauses.append("(" + alternatives.joined(separator: " OR ") + ")")
+                only = Set(hits)
+                reference = text
             }
         }
-        if let priority { clauses.append("t.priority = ?"); params.append(.text(priority.rawValue)) }
-        if let type { clauses.append("t.type = ?"); params.append(.text(type)) }
-        let base = clauses.joined(separator: " AND ")
 
+        // The candidates' few columns the list sorts and filters by, read once; counts, filters, order and the
+        // page are worked out from them, and only the page's rows are read whole.
+        struct Brief { var number: Int64; var status: TicketStatus; var updated: String }
+        var briefs: [Brief] = []
+        if !numbers.isEmpty {
+            for r in try db.query("SELECT t.number, t.status, t.priority, t.type, t.updated, t.customer_reference FROM tickets t WHERE t.number IN (\(visible.sql))") {
+                guard let n = r[0].int, let st = TicketStatus(rawValue: r[1].string ?? "") else { continue }
+                if let only, !only.contains(n), reference == nil || r[5].string != reference { continue }
+                if let priority, r[2].string != priority.rawValue { continue }
+                if let type, r[3].string != type { continue }
+                briefs.append(Brief(number: n, status: st, updated: r[4].string ?? ""))
+            }
+        }
         var counts: [PortalTicketQuery.Tab: Int] = [.open: 0, .resolved: 0, .closed: 0, .all: 0]
-        for r in try db.query("SELECT t.status, count(*) FROM tickets t WHERE \(base) GROUP BY t.status", params) {
-            let n = Int(r[1].int ?? 0)
-            counts[.all, default: 0] += n
-            switch TicketStatus(rawValue: r[0].string ?? "") {
-            case .new, .open, .pending: counts[.open, default: 0] += n
-            case .resolved: counts[.resolved, default: 0] += n
-            case .closed: counts[.closed, default: 0] += n
-            case nil: break
+        for b in briefs {
+            counts[.all, default: 0] += 1
+            switch b.status {
+            case .new, .open, .pending: counts[.open, default: 0] += 1
+            case .resolved: counts[.resolved, default: 0] += 1
+            case .closed: counts[.closed, default: 0] += 1
             }
         }
-
-        var listed = base
-        var listParams = params
-        switch tab {
-        case .open: listed += " AND t.status IN ('new', 'open', 'pending')"
-        case .resolved: listed += " AND t.status = 'resolved'"
-        case .closed: listed += " AND t.status = 'closed'"
-        case .all: break
+        let listed = briefs.filter { b in
+            switch tab {
+            case .open: guard [.new, .open, .pending].contains(b.status) else { return false }
+            case .resolved: guard b.status == .resolved else { return false }
+            case .closed: guard b.status == .closed else { return false }
+            case .all: break
+            }
+            return status.map { $0 == b.status } ?? true
+        }.sorted { $0.updated != $1.updated ? $0.updated > $1.updated : $0.number > $1.number }
+        let total = listed.count
+        let pageNumbers = listed.dropFirst((page - 1) * perPage).prefix(perPage).map(\.number)
+        var rowsByNumber: [Int64: PortalTicketRow] = [:]
+        if !pageNumbers.isEmpty {
+            for r in try db.query("\(Self.portalRowColumns) WHERE t.number IN (\(pageNumbers.map(String.init).joined(separator: ", ")))") {
+                let row = portalRow(r)
+                rowsByNumber[row.number] = row
+            }
         }
-        if let status { listed += " AND t.status = ?"; listParams.append(.text(status.rawValue)) }
-        let total = Int(try db.query("SELECT count(*) FROM tickets t WHERE \(listed)", listParams).first?[0].int ?? 0)
-        let rows = try db.query("\(Self.portalRowColumns) WHERE \(listed) ORDER BY t.updated DESC, t.number DESC LIMIT ? OFFSET ?",
-                                listParams + [.integer(Int64(perPage)), .integer(Int64((page - 1) * perPage))])
+        let listedRows = pageNumbers.compactMap { rowsByNumber[$0] }
         // The indexes found the candidates; the rule decides (a row the rule refuses is never shown).
-        let listedRows = rows.map(portalRow)
         let facts = try portalFacts(listedRows.map(\.number))
         let shown = listedRows.filter { facts[$0.number].map { TicketAccess.customerSees(viewer.address, $0) } ?? false }
         return PortalTicketPage(rows: shown, total: total, page: page, perPage: perPage, tabCounts: counts)

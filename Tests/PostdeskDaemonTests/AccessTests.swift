@@ -391,8 +391,7 @@ import Testing
         ("Store+Portal.swift", "limit + 1", "an Int (the direct-search message limit)"),
         ("Store+Portal.swift", "list", "a list of Int64 ticket numbers (the page's rows)"),
         ("Store+Portal.swift", "orgs.map(String.init).joined(separator: \", \")", "a list of Int64 organization ids read from the database"),
-        ("Store+Portal.swift", "base", "constant clauses joined with AND, every value a ? parameter"),
-        ("Store+Portal.swift", "listed", "base plus constant status clauses, every value a ? parameter"),
+        ("Store+Portal.swift", "pageNumbers.map(String.init).joined(separator: \", \")", "a list of Int64 ticket numbers (the page's rows)"),
     ]
 
     @Test func sqlTakesValuesAsBoundParameters() throws {
