@@ -458,7 +458,7 @@ extension String {
 }
 
 /// Words as the search index (`unicode61 remove_diacritics 2`) makes them, for searching a few messages directly:
-/// runs of letters and digits, lower-cased, the diacritics of Latin letters removed (ą → a, ß stays).
+/// runs of letters and digits, lower-cased, the diacritics of Latin letters removed (ą → a; ß and ł stay).
 enum PortalWords {
     /// Whether the texts together hold every term (folded; `prefix`: a word starting with it), reading each word
     /// once without making strings of them: a search reads hundreds of messages.
@@ -476,20 +476,30 @@ enum PortalWords {
             current.removeAll(keepingCapacity: true)
         }
         for text in texts {
-            for scalar in text.unicodeScalars {
-                let v = scalar.value
-                if v < 0x80 {
-                    // ASCII, most of any text: letters and digits by range, lower case by arithmetic.
-                    switch v {
-                    case 0x30...0x39, 0x61...0x7A: current.append(UInt8(v))
-                    case 0x41...0x5A: current.append(UInt8(v + 0x20))
-                    default:
+            // The UTF-8 bytes themselves: ASCII (most of any text) byte by byte, other characters decoded from
+            // their bytes (the text came from SQLite, so it is valid UTF-8).
+            var pending: UInt32 = 0
+            var left = 0
+            for b in text.utf8 {
+                if left > 0 {
+                    pending = pending << 6 | UInt32(b & 0x3F)
+                    left -= 1
+                    guard left == 0 else { continue }
+                    if let scalar = Unicode.Scalar(pending), scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                        for lower in scalar.properties.lowercaseMapping.unicodeScalars { current.append(contentsOf: String(fold(lower)).utf8) }
+                    } else {
                         check()
                         if found == all { return true }
                     }
-                } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                    for lower in scalar.properties.lowercaseMapping.unicodeScalars { current.append(contentsOf: String(fold(lower)).utf8) }
-                } else {
+                    continue
+                }
+                switch b {
+                case 0x30...0x39, 0x61...0x7A: current.append(b)
+                case 0x41...0x5A: current.append(b + 0x20)
+                case 0xC0...0xDF: pending = UInt32(b & 0x1F); left = 1
+                case 0xE0...0xEF: pending = UInt32(b & 0x0F); left = 2
+                case 0xF0...0xF7: pending = UInt32(b & 0x07); left = 3
+                default:
                     check()
                     if found == all { return true }
                 }
@@ -513,9 +523,11 @@ enum PortalWords {
 
     private static let latin: [Unicode.Scalar: Unicode.Scalar] = {
         let groups: [(String, Character)] = [
-            ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ďđ", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥħ", "h"),
-            ("ìíîïĩīĭįı", "i"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľŀł", "l"), ("ñńņňŉ", "n"), ("òóôõöøōŏő", "o"),
-            ("ŕŗř", "r"), ("śŝşšș", "s"), ("ţťŧț", "t"), ("ùúûüũūŭůűų", "u"), ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"),
+            // Only letters whose canonical decomposition is a base letter and marks, as the index's tokenizer folds
+            // them: ł, đ, ħ, ø, ŧ, ı have none and stay as they are (there too).
+            ("àáâãäåāăą", "a"), ("çćĉċč", "c"), ("ď", "d"), ("èéêëēĕėęě", "e"), ("ĝğġģ", "g"), ("ĥ", "h"),
+            ("ìíîïĩīĭį", "i"), ("ĵ", "j"), ("ķ", "k"), ("ĺļľ", "l"), ("ñńņň", "n"), ("òóôõöōŏő", "o"),
+            ("ŕŗř", "r"), ("śŝşšș", "s"), ("ţťț", "t"), ("ùúûüũūŭůűų", "u"), ("ŵ", "w"), ("ýÿŷ", "y"), ("źżž", "z"),
         ]
         var m: [Unicode.Scalar: Unicode.Scalar] = [:]
         for (letters, base) in groups {

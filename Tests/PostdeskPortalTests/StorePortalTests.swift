@@ -219,6 +219,13 @@ struct AccessWorld {
         func found(_ text: String) throws -> [Int64] { q.text = text; return try f.store.portalTickets(q).rows.map(\.number) }
         #expect(try found("printer") == [a])
         #expect(try found("PRÍNTER") == [a], "diacritics and case are folded as the index folds them")
+        try f.mail(from: "s@corp.test", subject: "Zażółć", body: "Gęślą jaźń w Straße 12, naïve café.")
+        let pl = try f.lastTicket()
+        for word in ["zazołc", "ZAŻÓŁĆ", "gęślą", "gesla", "jazn", "straße", "naive", "CAFÉ", "12", "caf*"] {
+            #expect(try found(word) == [pl], "\(word)")
+        }
+        #expect(try found("zazolc") == [], "ł has no decomposition: the index keeps it, and so does the direct search")
+        #expect(try found("gęś") == [], "a word is whole unless it ends in *")
         #expect(try found("laserjet e42") == [a])
         #expect(try found("lase*") == [a])
         #expect(try found("coffee") == [b])
