@@ -330,7 +330,9 @@ public final class PortalDesk: @unchecked Sendable {
         }
     }
 
-    private func wake() {
+    /// Tells a running `postdesk run` that the outbox has new mail (data_dir/run/outbox-wake, which it watches), so
+    /// it is sent at once: after every commit of the desk, and after the portal's own (sign-in links, reset codes).
+    public func wake() {
         do { try ingestor.data.wakeOutbox() } catch {
             ingestor.log(.warning, "portal: cannot touch \(ingestor.data.wakeFile) (the daemon sends the mail at its next look): \(error)")
         }

@@ -45,8 +45,11 @@ extension Portal {
     }
 
     /// The hidden field every POST form of a signed-in page carries (`requireForm` checks it).
-    func csrfField(_ session: PortalSession) -> String {
-        "<input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(session.csrf))\">"
+    func csrfField(_ session: PortalSession) -> String { csrfField(token: session.csrf) }
+
+    /// The hidden `csrf` field holding `token` (the one markup of it: signed-in forms and sign-in forms alike).
+    func csrfField(token: String) -> String {
+        "<input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(token))\">"
     }
 
     /// The flash message of a page reached by a redirect: `?done=KEY` names one of a fixed set of sentences

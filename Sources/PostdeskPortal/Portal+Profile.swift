@@ -118,6 +118,6 @@ extension Portal {
             </form>
 
             """
-        return signInLayout(&ctx, title: t("profile.title"), body: body, status: status)
+        return page(&ctx, title: t("profile.title"), body: body, status: status)
     }
 }

@@ -70,7 +70,7 @@ extension Portal {
             </ul>
 
             """
-        return signInLayout(&ctx, title: t("signin.title"), body: body)
+        return page(&ctx, title: t("signin.title"), body: body)
     }
 
     // MARK: - /sign-in/link and /sign-in/code
@@ -94,7 +94,7 @@ extension Portal {
                     </form>
 
                     """
-                return signInLayout(&ctx, title: t("signin.link.confirm.title"), body: body)
+                return page(&ctx, title: t("signin.link.confirm.title"), body: body)
             }
             return emailForm(&ctx, action: "/sign-in/link", title: t("signin.link.title"), intro: t("signin.link.intro", ["minutes": minutes]),
                              submit: t("signin.link.submit"), next: next)
@@ -117,7 +117,7 @@ extension Portal {
             <p><a href="/sign-in/code?next=\(HTML.escape(HTML.urlEncode(next)))">\(HTML.escape(t("signin.code.ask")))</a></p>
 
             """
-        return signInLayout(&ctx, title: t("signin.link.sent.title"), body: body)
+        return page(&ctx, title: t("signin.link.sent.title"), body: body)
     }
 
     /// Stores a new link for `account` (its hash, expiring within `[portal] link_lifetime`) and queues the mail
@@ -148,14 +148,10 @@ extension Portal {
         }
     }
 
-    /// Tells the daemon there is mail in the outbox.
-    /// Tells a running `postdesk run` that the outbox has new mail (data_dir/run/outbox-wake, which it watches), so
-    /// a sign-in link or reset code goes out at once, as PortalDesk does after its commits.
+    /// Tells a running `postdesk run` that the outbox has new mail (`PortalDesk.wake`), so a sign-in link or reset
+    /// code goes out at once.
     func wakeOutbox() {
-        let data = PostdeskDaemon.DataDirectory(config.helpdesk.dataDir)
-        do { try data.wakeOutbox() } catch {
-            log(.warning, "portal: cannot touch \(data.wakeFile) (the daemon sends the mail at its next look): \(error)")
-        }
+        desk.withLock { $0.wake() }
     }
 
     func signInCode(_ ctx: inout RequestContext) throws -> HTTPResponse {
@@ -174,7 +170,7 @@ extension Portal {
                 <p><a href="/sign-in/link?next=\(HTML.escape(HTML.urlEncode(next)))">\(HTML.escape(t("signin.link.ask")))</a></p>
 
                 """
-            return signInLayout(&ctx, title: t("signin.code.title"), body: body)
+            return page(&ctx, title: t("signin.code.title"), body: body)
         }
         try requireForm(&ctx, signedOut: true)
         return try redeemLink(&ctx, ctx.request.field("code") ?? "", next: Self.nextOrTickets(ctx.request.field("next")))
@@ -202,7 +198,7 @@ extension Portal {
             <p><a href="/sign-in/link?next=\(HTML.escape(HTML.urlEncode(formNext)))">\(HTML.escape(t("signin.link.ask")))</a></p>
 
             """
-        return signInLayout(&ctx, title: t("signin.link.bad.title"), body: body, status: 400)
+        return page(&ctx, title: t("signin.link.bad.title"), body: body, status: 400)
     }
 
     // MARK: - /sign-in/forgot and /sign-in/reset
@@ -281,7 +277,7 @@ extension Portal {
             </form>
 
             """
-        return signInLayout(&ctx, title: t("signin.reset.title"), body: body)
+        return page(&ctx, title: t("signin.reset.title"), body: body)
     }
 
     // MARK: - /sign-out
@@ -306,7 +302,7 @@ extension Portal {
                 </form>
 
                 """
-            return signInLayout(&ctx, title: t("signin.signout.title"), body: body)
+            return page(&ctx, title: t("signin.signout.title"), body: body)
         }
         try requireForm(&ctx)
         try writing { try $0.store.deleteSession(idHash: session.idHash) }
@@ -333,7 +329,7 @@ extension Portal {
             <p><a href="/sign-in?next=\(HTML.escape(HTML.urlEncode(next)))">\(HTML.escape(t("signin.password.instead")))</a></p>
 
             """
-        return signInLayout(&ctx, title: title, body: body)
+        return page(&ctx, title: title, body: body)
     }
 
     /// The account of `email` when it may use the portal: it exists, and with `[portal] access = invited` it

@@ -1,15 +1,7 @@
 import PostdeskCore
 import PostdeskHTTP
 
-// The sign-in pages' layout and words (en, es, de, pl, fr, it).
-extension Portal {
-    /// The sign-in, sign-out and profile pages in the one page chrome (Layout.swift `page`): the same header,
-    /// navigation (when signed in), flash and footer as every other page.
-    func signInLayout(_ ctx: inout RequestContext, title: String, body: String, status: Int = 200) -> HTTPResponse {
-        page(&ctx, title: title, body: body, status: status)
-    }
-}
-
+// The sign-in pages' words (en, es, de, pl, fr, it); their pages use the one chrome of Layout.swift.
 extension PortalText {
     static let signIn: [String: [String: String]] = [
         "signin.title": ["en": "Sign in", "es": "Acceder", "de": "Anmelden", "pl": "Logowanie", "fr": "Connexion", "it": "Accesso"],
@@ -51,9 +43,6 @@ extension PortalText {
         "signin.signout": ["en": "Sign out", "es": "Salir", "de": "Abmelden", "pl": "Wyloguj się", "fr": "Se déconnecter", "it": "Esci"],
         "signin.signout.title": ["en": "Sign out", "es": "Salir", "de": "Abmelden", "pl": "Wylogowanie", "fr": "Déconnexion", "it": "Uscita"],
         "signin.signout.confirm": ["en": "Sign out of the portal on this device?", "es": "¿Salir del portal en este dispositivo?", "de": "Auf diesem Gerät vom Portal abmelden?", "pl": "Wylogować się z portalu na tym urządzeniu?", "fr": "Se déconnecter du portail sur cet appareil ?", "it": "Uscire dal portale su questo dispositivo?"],
-        "signin.nav.tickets": ["en": "My tickets", "es": "Mis tickets", "de": "Meine Tickets", "pl": "Moje zgłoszenia", "fr": "Mes tickets", "it": "I miei ticket"],
-        "signin.nav.profile": ["en": "Profile", "es": "Perfil", "de": "Profil", "pl": "Profil", "fr": "Profil", "it": "Profilo"],
-        "signin.nav.label": ["en": "Main menu", "es": "Menú principal", "de": "Hauptmenü", "pl": "Menu główne", "fr": "Menu principal", "it": "Menu principale"],
         "profile.title": ["en": "Your profile", "es": "Su perfil", "de": "Ihr Profil", "pl": "Twój profil", "fr": "Votre profil", "it": "Il suo profilo"],
         "profile.name": ["en": "Name", "es": "Nombre", "de": "Name", "pl": "Imię i nazwisko", "fr": "Nom", "it": "Nome"],
         "profile.name.bad": ["en": "The name may have at most 200 characters, on one line.", "es": "El nombre puede tener como máximo 200 caracteres, en una línea.", "de": "Der Name darf höchstens 200 Zeichen in einer Zeile haben.", "pl": "Imię i nazwisko może mieć najwyżej 200 znaków w jednym wierszu.", "fr": "Le nom peut comporter au plus 200 caractères, sur une ligne.", "it": "Il nome può avere al massimo 200 caratteri, su una riga."],

@@ -69,7 +69,7 @@ extension Portal {
         if offerLink {
             body += "<p><a href=\"/sign-in/link\">\(HTML.escape(t("signin.link.instead")))</a></p>\n"
         }
-        var r = signInLayout(&ctx, title: t("signin.throttled.title"), body: body, status: 429)
+        var r = page(&ctx, title: t("signin.throttled.title"), body: body, status: 429)
         r.set("Retry-After", String(retryAfter))
         return r
     }

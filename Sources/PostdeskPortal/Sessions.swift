@@ -223,9 +223,7 @@ extension Portal {
     }
 
     /// The hidden CSRF field of a form.
-    func csrfField(_ ctx: inout RequestContext) -> String {
-        "<input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(formToken(&ctx)))\">"
-    }
+    func csrfField(_ ctx: inout RequestContext) -> String { csrfField(token: formToken(&ctx)) }
 
     /// For a POST: the form's `csrf` field must be the session's token (`PageFailure.forbidden` otherwise),
     /// and an `Origin` header, when sent, must be the portal's own.

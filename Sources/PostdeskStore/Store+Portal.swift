@@ -271,40 +271,6 @@ extension Store {
                         updated: r.string("updated") ?? "", requester: r.string("requester") ?? "", reference: r.string("customer_reference"))
     }
 
-    /// `ticketFacts` (without agents) of several tickets in three queries, for checking a page of the list against
-    /// the rule without three queries a row.
-    func portalFacts(_ numbers: [Int64]) throws -> [Int64: TicketFacts] {
-        guard !numbers.isEmpty else { return [:] }
-        let list = numbers.map(String.init).joined(separator: ", ")
-        var base: [(Int64, TicketStatus, String, String, Int64?)] = []
-        for r in try db.query("""
-            SELECT t.number, t.status, t.queue, c.address, c.organization_id FROM tickets t JOIN customers c ON c.id = t.requester_id
-            WHERE t.number IN (\(list))
-            """) {
-            guard let n = r[0].int, let status = TicketStatus(rawValue: r[1].string ?? "") else { continue }
-            base.append((n, status, r[2].string ?? "", r[3].string ?? "", r[4].int))
-        }
-        var cc: [Int64: Set<String>] = [:]
-        for r in try db.query("SELECT ticket, address FROM participants WHERE ticket IN (\(list))") {
-            if let n = r[0].int, let a = r[1].string { cc[n, default: []].insert(a) }
-        }
-        let orgs = Set(base.compactMap { $0.4 })
-        var primary: [Int64: Set<String>] = [:]
-        if !orgs.isEmpty {
-            for r in try db.query("SELECT organization_id, address FROM customers WHERE organization_id IN (\(orgs.map(String.init).joined(separator: ", "))) AND is_primary_contact = 1") {
-                if let o = r[0].int, let a = r[1].string { primary[o, default: []].insert(a) }
-            }
-        }
-        var out: [Int64: TicketFacts] = [:]
-        for (n, status, queue, requester, org) in base {
-            let c = cc[n] ?? []
-            let p = org.flatMap { primary[$0] } ?? []
-            out[n] = TicketFacts(number: n, status: status, queue: queue, requester: requester, participants: c.union(p), ccCount: c.count,
-                                 cc: c, primaryContacts: p)
-        }
-        return out
-    }
-
     /// Whether the customer `viewer` may see ticket `number`: `TicketAccess.customerSees`, the one rule.
     public func portalSees(_ number: Int64, viewer: String) throws -> Bool {
         guard let facts = try ticketFacts(number, agents: []) else { return false }
@@ -394,7 +360,7 @@ extension Store {
         }
         let listedRows = pageNumbers.compactMap { rowsByNumber[$0] }
         // The indexes found the candidates; the rule decides (a row the rule refuses is never shown).
-        let facts = try portalFacts(listedRows.map(\.number))
+        let facts = try ticketFacts(listedRows.map(\.number), agents: [])
         let shown = listedRows.filter { facts[$0.number].map { TicketAccess.customerSees(viewer.address, $0) } ?? false }
         return PortalTicketPage(rows: shown, total: total, page: page, perPage: perPage, tabCounts: counts)
     }

@@ -147,18 +147,55 @@ public final class Store: @unchecked Sendable {
             """, [.integer(number)]).first,
             let status = TicketStatus(rawValue: row.string("status") ?? "")
         else { return nil }
-        var participants = Set(try db.query("SELECT address FROM participants WHERE ticket = ?", [.integer(number)]).compactMap { $0.string("address") })
-        let cc = participants
-        participants.formUnion(agents)
+        let cc = Set(try db.query("SELECT address FROM participants WHERE ticket = ?", [.integer(number)]).compactMap { $0.string("address") })
         var primary: Set<String> = []
         if let org = row.int("org") {
             primary = Set(try db.query("SELECT address FROM customers WHERE organization_id = ? AND is_primary_contact = 1",
                                        [.integer(org)]).compactMap { $0.string("address") })
-            participants.formUnion(primary)
         }
-        return TicketFacts(number: number, status: status, queue: row.string("queue") ?? "",
-                           requester: row.string("requester") ?? "", participants: participants, ccCount: cc.count,
-                           cc: cc, primaryContacts: primary)
+        return Self.facts(number, status, queue: row.string("queue") ?? "", requester: row.string("requester") ?? "", cc: cc,
+                          primary: primary, agents: agents)
+    }
+
+    /// `ticketFacts` of several tickets in three queries (a page of the portal's list), the same facts as one by one.
+    /// Tickets that do not exist are missing from the result.
+    public func ticketFacts(_ numbers: [Int64], agents: Set<String>) throws -> [Int64: TicketFacts] {
+        guard !numbers.isEmpty else { return [:] }
+        let list = numbers.map(String.init).joined(separator: ", ")
+        var base: [(number: Int64, status: TicketStatus, queue: String, requester: String, org: Int64?)] = []
+        for r in try db.query("""
+            SELECT t.number, t.status, t.queue, c.address, c.organization_id FROM tickets t JOIN customers c ON c.id = t.requester_id
+            WHERE t.number IN (\(list))
+            """) {
+            guard let n = r[0].int, let status = TicketStatus(rawValue: r[1].string ?? "") else { continue }
+            base.append((n, status, r[2].string ?? "", r[3].string ?? "", r[4].int))
+        }
+        var cc: [Int64: Set<String>] = [:]
+        for r in try db.query("SELECT ticket, address FROM participants WHERE ticket IN (\(list))") {
+            if let n = r[0].int, let a = r[1].string { cc[n, default: []].insert(a) }
+        }
+        let orgs = Set(base.compactMap(\.org))
+        var primary: [Int64: Set<String>] = [:]
+        if !orgs.isEmpty {
+            let orgList = orgs.map(String.init).joined(separator: ", ")
+            for r in try db.query("SELECT organization_id, address FROM customers WHERE organization_id IN (\(orgList)) AND is_primary_contact = 1") {
+                if let o = r[0].int, let a = r[1].string { primary[o, default: []].insert(a) }
+            }
+        }
+        var out: [Int64: TicketFacts] = [:]
+        for b in base {
+            out[b.number] = Self.facts(b.number, b.status, queue: b.queue, requester: b.requester, cc: cc[b.number] ?? [],
+                                       primary: b.org.flatMap { primary[$0] } ?? [], agents: agents)
+        }
+        return out
+    }
+
+    /// The facts from what the queries read: everyone who may write is the Cc participants, the agents and the
+    /// primary contacts.
+    private static func facts(_ number: Int64, _ status: TicketStatus, queue: String, requester: String, cc: Set<String>,
+                              primary: Set<String>, agents: Set<String>) -> TicketFacts {
+        TicketFacts(number: number, status: status, queue: queue, requester: requester, participants: cc.union(agents).union(primary),
+                    ccCount: cc.count, cc: cc, primaryContacts: primary)
     }
 
     /// The ticket a Message-ID belongs to (seen inbound or sent by Postdesk).

@@ -389,8 +389,8 @@ import Testing
         ("Store+Portal.swift", "Self.portalRowColumns", "a constant SQL fragment, no data"),
         ("Store+Portal.swift", "visible.sql", "the viewer's candidate tickets: constant fragments with ? parameters, or a list of Int64 ticket numbers read from the database"),
         ("Store+Portal.swift", "limit + 1", "an Int (the direct-search message limit)"),
-        ("Store+Portal.swift", "list", "a list of Int64 ticket numbers (the page's rows)"),
-        ("Store+Portal.swift", "orgs.map(String.init).joined(separator: \", \")", "a list of Int64 organization ids read from the database"),
+        ("Store.swift", "list", "a list of Int64 ticket numbers (ticketFacts of a page of the portal's list)"),
+        ("Store.swift", "orgList", "a list of Int64 organization ids read from the database"),
         ("Store+Portal.swift", "pageNumbers.map(String.init).joined(separator: \", \")", "a list of Int64 ticket numbers (the page's rows)"),
     ]
 

@@ -37,6 +37,11 @@ struct AccessWorld {
         let w = try AccessWorld()
         let facts = try #require(try w.f.store.ticketFacts(w.rita, agents: []))
         #expect(facts.cc.contains("carl@else.test"), "the Cc of the first mail joined the ticket")
+        // The list checks its page with the facts read for many tickets at once: the very facts of one by one.
+        let agents: Set<String> = ["alice@acme.test"]
+        let batch = try w.f.store.ticketFacts(w.tickets, agents: agents)
+        #expect(batch.count == 4, "the four tickets there are; none for #9999")
+        for n in w.tickets { #expect(batch[n] == (try w.f.store.ticketFacts(n, agents: agents)), "#\(n)") }
         var seen: [String: Set<Int64>] = [:]
         for viewer in AccessWorld.viewers {
             var q = PortalTicketQuery(viewer: viewer)
