@@ -14,7 +14,7 @@ struct StaticPage: HTTPHandler {
 
 /// 32 keep-alive clients on loopback against the static page; prints requests/s and p50/p99. Only with
 /// `PD_HTTP_LOAD=1` (a measurement, not a check).
-@Test(.enabled(if: getenv("PD_HTTP_LOAD") != nil))
+@Test(.enabled(if: getenv("PD_HTTP_LOAD") != nil, "a measurement, run only with PD_HTTP_LOAD=1 (the portal benchmark is Benchmarks/run-portal-bench.sh)"))
 func staticPageLoad() throws {
     let folder = makeTemporaryFolder()
     defer { removeTree(folder) }

@@ -5,7 +5,7 @@ import PostdeskStore
 
 /// The portal's queries on a large database (BENCHMARKS.md "Scale"; the notes of the pages work say how the
 /// database in POSTDESK_PORTAL_BIG_DB was made). Prints the times; skipped without the variable.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["POSTDESK_PORTAL_BIG_DB"] != nil))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["POSTDESK_PORTAL_BIG_DB"] != nil, "a measurement on a big database, run only with POSTDESK_PORTAL_BIG_DB=PATH"))
 struct StorePortalScaleTests {
     func time(_ label: String, runs: Int = 20, _ body: () throws -> Void) rethrows {
         var samples: [Double] = []
